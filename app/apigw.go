@@ -1,0 +1,425 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// The API handler receives API Gateway events: REST API (and HTTP API
+// payload 1.0) proxy events, or HTTP API payload 2.0 events. Both become an
+// *http.Request served by Handler, and the response becomes the event's
+// response. The original event stays reachable from the handler through
+// ProxyRequest, V2HTTPRequest and Context.
+
+type eventKey struct{}
+
+type localKey struct{}
+
+// RequestContext is what API Gateway knows about a request, the same for
+// REST and HTTP APIs, and filled in by the local server as well.
+type RequestContext struct {
+	// Stage is the API Gateway stage ("api"), or the gochalice stage when
+	// running locally.
+	Stage string
+	// RequestID is API Gateway's request id.
+	RequestID string
+	// APIID is the API's id ("local" locally).
+	APIID string
+	// SourceIP is the client's address as API Gateway saw it.
+	SourceIP string
+	// Claims are the authorizer's JWT / Cognito claims, when there are
+	// any.
+	Claims map[string]string
+	// Authorizer is the raw authorizer context (v1: requestContext.authorizer;
+	// v2: requestContext.authorizer.lambda).
+	Authorizer map[string]any
+}
+
+// Context returns the API Gateway request context of a request served by
+// the app. It returns the zero RequestContext for a request that did not
+// come through API Gateway or the local server.
+func Context(r *http.Request) RequestContext {
+	switch ev := r.Context().Value(eventKey{}).(type) {
+	case *events.APIGatewayProxyRequest:
+		rc := RequestContext{
+			Stage:      ev.RequestContext.Stage,
+			RequestID:  ev.RequestContext.RequestID,
+			APIID:      ev.RequestContext.APIID,
+			SourceIP:   ev.RequestContext.Identity.SourceIP,
+			Authorizer: ev.RequestContext.Authorizer,
+		}
+		if claims, ok := ev.RequestContext.Authorizer["claims"].(map[string]any); ok {
+			rc.Claims = make(map[string]string, len(claims))
+			for k, v := range claims {
+				rc.Claims[k] = fmt.Sprint(v)
+			}
+		}
+		return rc
+	case *events.APIGatewayV2HTTPRequest:
+		rc := RequestContext{
+			Stage:     ev.RequestContext.Stage,
+			RequestID: ev.RequestContext.RequestID,
+			APIID:     ev.RequestContext.APIID,
+			SourceIP:  ev.RequestContext.HTTP.SourceIP,
+		}
+		if a := ev.RequestContext.Authorizer; a != nil {
+			if a.JWT != nil {
+				rc.Claims = a.JWT.Claims
+			}
+			rc.Authorizer = a.Lambda
+		}
+		return rc
+	}
+	if rc, ok := r.Context().Value(localKey{}).(*RequestContext); ok {
+		c := *rc
+		c.SourceIP = r.RemoteAddr
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			c.SourceIP = host
+		}
+		return c
+	}
+	return RequestContext{}
+}
+
+// ProxyRequest returns the REST API proxy event (payload 1.0) a request
+// came from.
+func ProxyRequest(r *http.Request) (*events.APIGatewayProxyRequest, bool) {
+	ev, ok := r.Context().Value(eventKey{}).(*events.APIGatewayProxyRequest)
+	return ev, ok
+}
+
+// V2HTTPRequest returns the HTTP API event (payload 2.0) a request came
+// from.
+func V2HTTPRequest(r *http.Request) (*events.APIGatewayV2HTTPRequest, bool) {
+	ev, ok := r.Context().Value(eventKey{}).(*events.APIGatewayV2HTTPRequest)
+	return ev, ok
+}
+
+// HandleProxyRequest serves a REST API proxy event (payload 1.0) through
+// the app's routes.
+func (a *App) HandleProxyRequest(ctx context.Context, ev *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	h := a.Handler()
+	req, err := requestFromV1(ctx, ev)
+	if err != nil {
+		return badEventV1(err), nil
+	}
+	w := newResponseWriter(a.BinaryTypes)
+	h.ServeHTTP(w, req)
+	status, header, body, b64 := w.result()
+	return events.APIGatewayProxyResponse{
+		StatusCode:        status,
+		MultiValueHeaders: header,
+		Body:              body,
+		IsBase64Encoded:   b64,
+	}, nil
+}
+
+// HandleV2HTTPRequest serves an HTTP API event (payload 2.0) through the
+// app's routes.
+func (a *App) HandleV2HTTPRequest(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	h := a.Handler()
+	req, err := requestFromV2(ctx, ev)
+	if err != nil {
+		r := badEventV1(err)
+		return events.APIGatewayV2HTTPResponse{StatusCode: r.StatusCode, Headers: map[string]string{"Content-Type": "application/json"}, Body: r.Body}, nil
+	}
+	w := newResponseWriter(a.BinaryTypes)
+	h.ServeHTTP(w, req)
+	status, header, body, b64 := w.result()
+	resp := events.APIGatewayV2HTTPResponse{StatusCode: status, Body: body, IsBase64Encoded: b64}
+	if len(header) > 0 {
+		resp.Headers = make(map[string]string, len(header))
+		for k, vs := range header {
+			if k == "Set-Cookie" {
+				resp.Cookies = vs
+				continue
+			}
+			resp.Headers[k] = strings.Join(vs, ",")
+		}
+	}
+	return resp, nil
+}
+
+func badEventV1(err error) events.APIGatewayProxyResponse {
+	e := BadRequest("%v", err)
+	body, _ := jsonMarshal(struct {
+		Code    string `json:"Code"`
+		Message string `json:"Message"`
+	}{e.Code, e.Message})
+	return events.APIGatewayProxyResponse{
+		StatusCode:        e.Status,
+		MultiValueHeaders: map[string][]string{"Content-Type": {"application/json"}},
+		Body:              string(body),
+	}
+}
+
+// invokeAPI is the API handler's Lambda entry point: it tells a payload
+// 2.0 event from a 1.0 one by its "version" field.
+func (a *App) invokeAPI(ctx context.Context, payload []byte) ([]byte, error) {
+	var probe struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(payload, &probe); err != nil {
+		return nil, fmt.Errorf("API handler: decode event: %w", err)
+	}
+	if probe.Version == "2.0" {
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, fmt.Errorf("API handler: decode HTTP API event: %w", err)
+		}
+		resp, err := a.HandleV2HTTPRequest(ctx, &ev)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(resp)
+	}
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("API handler: decode API Gateway event: %w", err)
+	}
+	resp, err := a.HandleProxyRequest(ctx, &ev)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(resp)
+}
+
+func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*http.Request, error) {
+	path, rawPath, err := routePath(ev.Resource, ev.PathParameters, ev.Path)
+	if err != nil {
+		return nil, err
+	}
+	u := &url.URL{Path: path, RawPath: rawPath}
+	if len(ev.MultiValueQueryStringParameters) > 0 {
+		q := make(url.Values, len(ev.MultiValueQueryStringParameters))
+		for k, vs := range ev.MultiValueQueryStringParameters {
+			q[k] = vs
+		}
+		u.RawQuery = q.Encode()
+	} else if len(ev.QueryStringParameters) > 0 {
+		q := make(url.Values, len(ev.QueryStringParameters))
+		for k, v := range ev.QueryStringParameters {
+			q[k] = []string{v}
+		}
+		u.RawQuery = q.Encode()
+	}
+	header := make(http.Header, len(ev.Headers)+1)
+	if len(ev.MultiValueHeaders) > 0 {
+		for k, vs := range ev.MultiValueHeaders {
+			header[http.CanonicalHeaderKey(k)] = vs
+		}
+	} else {
+		for k, v := range ev.Headers {
+			header[http.CanonicalHeaderKey(k)] = []string{v}
+		}
+	}
+	body, err := eventBody(ev.Body, ev.IsBase64Encoded)
+	if err != nil {
+		return nil, err
+	}
+	host := header.Get("Host")
+	if host == "" {
+		host = ev.RequestContext.DomainName
+	}
+	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.HTTPMethod, u, header, body, host, ev.RequestContext.Identity.SourceIP), nil
+}
+
+func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+	resource := ""
+	if _, p, ok := strings.Cut(ev.RouteKey, " "); ok {
+		resource = p
+	}
+	path, rawPath, err := routePath(resource, ev.PathParameters, ev.RawPath)
+	if err != nil {
+		return nil, err
+	}
+	u := &url.URL{Path: path, RawPath: rawPath, RawQuery: ev.RawQueryString}
+	header := make(http.Header, len(ev.Headers)+1)
+	for k, v := range ev.Headers {
+		header[http.CanonicalHeaderKey(k)] = []string{v}
+	}
+	if len(ev.Cookies) > 0 {
+		header["Cookie"] = []string{strings.Join(ev.Cookies, "; ")}
+	}
+	body, err := eventBody(ev.Body, ev.IsBase64Encoded)
+	if err != nil {
+		return nil, err
+	}
+	host := header.Get("Host")
+	if host == "" {
+		host = ev.RequestContext.DomainName
+	}
+	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.RequestContext.HTTP.Method, u, header, body, host, ev.RequestContext.HTTP.SourceIP), nil
+}
+
+func newRequest(ctx context.Context, method string, u *url.URL, header http.Header, body []byte, host, remote string) *http.Request {
+	if method == "" {
+		method = http.MethodGet
+	}
+	r := &http.Request{
+		Method:     method,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     header,
+		Host:       host,
+		RemoteAddr: remote,
+		RequestURI: u.RequestURI(),
+		Body:       http.NoBody,
+	}
+	if len(body) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+	}
+	return r.WithContext(ctx)
+}
+
+func eventBody(body string, b64 bool) ([]byte, error) {
+	if !b64 {
+		return []byte(body), nil
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, fmt.Errorf("the event's body is marked base64 but does not decode: %v", err)
+	}
+	return b, nil
+}
+
+// routePath gives the path to route: the resource template with its path
+// parameters filled in, so that a base path mapping of a custom domain (in
+// the event's path, not its resource) does not change routing; or the
+// event's path when there is no template.
+func routePath(resource string, params map[string]string, eventPath string) (path, rawPath string, err error) {
+	if resource == "" || !strings.Contains(resource, "{") {
+		if resource != "" && resource != "$default" {
+			eventPath = resource
+		}
+		if eventPath == "" {
+			eventPath = "/"
+		}
+		u, err := url.Parse(eventPath)
+		if err != nil || !strings.HasPrefix(eventPath, "/") {
+			// The event path is the decoded path; keep it as is.
+			return eventPath, "", nil
+		}
+		return u.Path, u.RawPath, nil
+	}
+	var dec, enc strings.Builder
+	for _, seg := range strings.Split(strings.TrimPrefix(resource, "/"), "/") {
+		dec.WriteByte('/')
+		enc.WriteByte('/')
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
+			dec.WriteString(seg)
+			enc.WriteString(seg)
+			continue
+		}
+		name := seg[1 : len(seg)-1]
+		greedy := strings.HasSuffix(name, "+")
+		name = strings.TrimSuffix(name, "+")
+		v, ok := params[name]
+		if !ok {
+			return "", "", fmt.Errorf("the event's resource %q has no value for path parameter %q", resource, name)
+		}
+		// API Gateway passes path parameters as they were in the URL,
+		// percent-encoded ("Los%20Angeles"); http.Request.PathValue gives
+		// them decoded. A greedy value's "/" separate segments, while an
+		// encoded "%2F" stays inside its segment.
+		if !greedy {
+			writeParam(&dec, &enc, v)
+			continue
+		}
+		for i, p := range strings.Split(v, "/") {
+			if i > 0 {
+				dec.WriteByte('/')
+				enc.WriteByte('/')
+			}
+			writeParam(&dec, &enc, p)
+		}
+	}
+	path, rawPath = dec.String(), enc.String()
+	if rawPath == path {
+		rawPath = ""
+	}
+	return path, rawPath, nil
+}
+
+// writeParam writes one percent-encoded path parameter value to the
+// decoded and the escaped path. A value that does not decode is taken
+// literally.
+func writeParam(dec, enc *strings.Builder, v string) {
+	if u, err := url.PathUnescape(v); err == nil {
+		v = u
+	}
+	dec.WriteString(v)
+	enc.WriteString(url.PathEscape(v))
+}
+
+// responseWriter buffers a response for API Gateway.
+type responseWriter struct {
+	header      http.Header
+	status      int
+	body        bytes.Buffer
+	binaryTypes []string
+}
+
+func newResponseWriter(binaryTypes []string) *responseWriter {
+	return &responseWriter{header: make(http.Header, 4), binaryTypes: binaryTypes}
+}
+
+func (w *responseWriter) Header() http.Header { return w.header }
+
+func (w *responseWriter) WriteHeader(status int) {
+	// As in net/http, 1xx informational answers (103 Early Hints) come
+	// before the final status; API Gateway has no way to send them.
+	if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
+		return
+	}
+	if w.status == 0 {
+		w.status = status
+	}
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.Write(p)
+}
+
+// reset drops what a panicking handler wrote, so the 500 answer is clean.
+func (w *responseWriter) reset() {
+	w.status = 0
+	w.body.Reset()
+	clear(w.header)
+}
+
+// result gives the response for API Gateway: binary bodies (by
+// Content-Type, or any body that is not UTF-8) are base64.
+func (w *responseWriter) result() (status int, header map[string][]string, body string, b64 bool) {
+	status = w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	raw := w.body.Bytes()
+	ct := w.header.Get("Content-Type")
+	if ct == "" && len(raw) > 0 {
+		ct = http.DetectContentType(raw)
+		w.header.Set("Content-Type", ct)
+	}
+	if len(raw) > 0 && (mediaTypeMatches(ct, w.binaryTypes) || !utf8.Valid(raw)) {
+		return status, w.header, base64.StdEncoding.EncodeToString(raw), true
+	}
+	return status, w.header, string(raw), false
+}

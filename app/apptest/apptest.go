@@ -1,0 +1,476 @@
+// Package apptest is an in-process test client for gochalice apps, like
+// Chalice's chalice.test.Client. HTTP requests go through the same API
+// Gateway event adapter that serves them on Lambda (not just the router):
+// the client matches the request to a route as API Gateway does, builds the
+// proxy event, invokes the app's API handler with its JSON and turns the
+// response event back into an *http.Response. Event handlers are invoked
+// with generated events, including DynamoDB stream records built from Go
+// values.
+//
+//	c := apptest.New(a)
+//	resp, err := c.HTTPClient().Get("/donors/42")
+//	out, err := c.DynamoDB(ctx, "handle_stream", apptest.Insert(donor, apptest.WithKeys("id")))
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gochalice/gochalice/app"
+	"github.com/gochalice/gochalice/manifest"
+)
+
+// Client invokes an app's functions in-process.
+type Client struct {
+	app      *app.App
+	manifest *manifest.Manifest
+	stage    string
+	httpAPI  bool
+	claims   map[string]string
+	region   string
+	account  string
+
+	mu  sync.Mutex
+	seq int
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithStage sets the API Gateway stage name in events (default "api").
+func WithStage(stage string) Option { return func(c *Client) { c.stage = stage } }
+
+// WithHTTPAPI sends HTTP API (payload 2.0) events instead of REST API
+// proxy events.
+func WithHTTPAPI() Option { return func(c *Client) { c.httpAPI = true } }
+
+// WithClaims sets authorizer claims on every request (REST:
+// requestContext.authorizer.claims, as a Cognito authorizer sends; HTTP
+// API: requestContext.authorizer.jwt.claims).
+func WithClaims(claims map[string]string) Option {
+	return func(c *Client) { c.claims = claims }
+}
+
+// New returns a client for a. It closes a's registration, as serving does.
+func New(a *app.App, opts ...Option) *Client {
+	c := &Client{app: a, manifest: a.Manifest(), stage: "api", region: "us-east-1", account: "123456789012"}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// HTTPClient returns an *http.Client whose requests go through the API
+// Gateway adapter. Relative URLs ("/donors/42") are fine; the host is
+// ignored.
+func (c *Client) HTTPClient() *http.Client {
+	return &http.Client{Transport: c}
+}
+
+// missingAuthToken is API Gateway's answer for a request no route matches.
+const missingAuthToken = `{"message":"Missing Authentication Token"}`
+
+// RoundTrip serves req as API Gateway and Lambda would. A request that
+// matches no route is answered as API Gateway answers it (403 "Missing
+// Authentication Token") without invoking the app.
+func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("apptest: read request body: %w", err)
+		}
+		body = b
+	}
+	resource, params, ok := c.match(req.Method, req.URL.EscapedPath())
+	if !ok {
+		return c.response(req, http.StatusForbidden, http.Header{
+			"Content-Type":     {"application/json"},
+			"X-Amzn-Errortype": {"MissingAuthenticationTokenException"},
+			"X-Amzn-Requestid": {c.requestID()},
+			"Content-Length":   {strconv.Itoa(len(missingAuthToken))},
+		}, []byte(missingAuthToken)), nil
+	}
+	var payload []byte
+	var err error
+	if c.httpAPI {
+		payload, err = json.Marshal(c.v2Event(req, resource, params, body))
+	} else {
+		payload, err = json.Marshal(c.v1Event(req, resource, params, body))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("apptest: encode event: %w", err)
+	}
+	out, err := c.app.Invoke(req.Context(), manifest.APIHandlerName, payload)
+	if err != nil {
+		// Lambda answers API Gateway with an error; API Gateway answers 502.
+		return c.response(req, http.StatusBadGateway, http.Header{"Content-Type": {"application/json"}},
+			[]byte(`{"message": "Internal server error"}`)), nil
+	}
+	if c.httpAPI {
+		var resp events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(out, &resp); err != nil {
+			return nil, fmt.Errorf("apptest: decode response: %w", err)
+		}
+		h := http.Header{}
+		for k, v := range resp.Headers {
+			h.Set(k, v)
+		}
+		for _, ck := range resp.Cookies {
+			h.Add("Set-Cookie", ck)
+		}
+		b, err := responseBody(resp.Body, resp.IsBase64Encoded)
+		if err != nil {
+			return nil, err
+		}
+		return c.response(req, resp.StatusCode, h, b), nil
+	}
+	var resp events.APIGatewayProxyResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		return nil, fmt.Errorf("apptest: decode response: %w", err)
+	}
+	h := http.Header{}
+	for k, v := range resp.Headers {
+		h.Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		h[http.CanonicalHeaderKey(k)] = vs
+	}
+	b, err := responseBody(resp.Body, resp.IsBase64Encoded)
+	if err != nil {
+		return nil, err
+	}
+	return c.response(req, resp.StatusCode, h, b), nil
+}
+
+func responseBody(body string, b64 bool) ([]byte, error) {
+	if !b64 {
+		return []byte(body), nil
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, fmt.Errorf("apptest: response is marked base64 but does not decode: %w", err)
+	}
+	return b, nil
+}
+
+func (c *Client) response(req *http.Request, status int, h http.Header, body []byte) *http.Response {
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}
+}
+
+func (c *Client) requestID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	return fmt.Sprintf("apptest-%08d", c.seq)
+}
+
+// match finds the route API Gateway would pick: literal segments before
+// {param} before {proxy+}, a method before ANY. CORS paths also answer
+// OPTIONS (the preflight).
+func (c *Client) match(method, escapedPath string) (resource string, params map[string]string, ok bool) {
+	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
+	if escapedPath == "/" || escapedPath == "" {
+		parts = nil
+	}
+	type candidate struct {
+		path   string
+		params map[string]string
+		score  []int
+	}
+	var best *candidate
+	for _, rt := range c.manifest.Routes {
+		methodOK := rt.Method == method || rt.Method == "ANY" || (method == http.MethodOptions && rt.CORS != nil)
+		if !methodOK {
+			continue
+		}
+		p, score, ok := matchResource(rt.Path, parts)
+		if !ok {
+			continue
+		}
+		if rt.Method == method {
+			score = append(score, 1)
+		} else {
+			score = append(score, 0)
+		}
+		if best == nil || slices.Compare(score, best.score) > 0 {
+			best = &candidate{path: rt.Path, params: p, score: score}
+		}
+	}
+	if best == nil {
+		return "", nil, false
+	}
+	return best.path, best.params, true
+}
+
+// matchResource matches path parts against an API Gateway resource path,
+// scoring each segment 2 for a literal, 1 for {param}, 0 for {proxy+}.
+func matchResource(resource string, parts []string) (map[string]string, []int, bool) {
+	var segs []string
+	if resource != "/" {
+		segs = strings.Split(strings.TrimPrefix(resource, "/"), "/")
+	}
+	params := map[string]string{}
+	var score []int
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "+}") {
+			if i >= len(parts) {
+				return nil, nil, false
+			}
+			rest := make([]string, 0, len(parts)-i)
+			for _, p := range parts[i:] {
+				rest = append(rest, unescape(p))
+			}
+			params[s[1:len(s)-2]] = strings.Join(rest, "/")
+			return params, append(score, 0), true
+		}
+		if i >= len(parts) || parts[i] == "" {
+			return nil, nil, false
+		}
+		if strings.HasPrefix(s, "{") {
+			params[s[1:len(s)-1]] = unescape(parts[i])
+			score = append(score, 1)
+			continue
+		}
+		if s != parts[i] {
+			return nil, nil, false
+		}
+		score = append(score, 2)
+	}
+	if len(parts) != len(segs) {
+		return nil, nil, false
+	}
+	return params, score, true
+}
+
+func unescape(s string) string {
+	u, err := url.PathUnescape(s)
+	if err != nil {
+		return s
+	}
+	return u
+}
+
+func (c *Client) isBinary(contentType string) bool {
+	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+	return mt != "" && slices.Contains(c.manifest.BinaryTypes, mt)
+}
+
+func (c *Client) v1Event(req *http.Request, resource string, params map[string]string, body []byte) *events.APIGatewayProxyRequest {
+	headers := map[string]string{}
+	multi := map[string][]string{}
+	for k, vs := range req.Header {
+		headers[k] = vs[len(vs)-1]
+		multi[k] = vs
+	}
+	if req.Host != "" {
+		headers["Host"] = req.Host
+		multi["Host"] = []string{req.Host}
+	}
+	var query map[string]string
+	var multiQuery map[string][]string
+	if q := req.URL.Query(); len(q) > 0 {
+		query, multiQuery = map[string]string{}, map[string][]string{}
+		for k, vs := range q {
+			query[k] = vs[len(vs)-1]
+			multiQuery[k] = vs
+		}
+	}
+	if len(params) == 0 {
+		params = nil
+	}
+	ev := &events.APIGatewayProxyRequest{
+		Resource:                        resource,
+		Path:                            req.URL.Path,
+		HTTPMethod:                      req.Method,
+		Headers:                         headers,
+		MultiValueHeaders:               multi,
+		QueryStringParameters:           query,
+		MultiValueQueryStringParameters: multiQuery,
+		PathParameters:                  params,
+		RequestContext: events.APIGatewayProxyRequestContext{
+			AccountID:    c.account,
+			ResourceID:   "apptest",
+			Stage:        c.stage,
+			RequestID:    c.requestID(),
+			Identity:     events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1", UserAgent: req.UserAgent()},
+			ResourcePath: resource,
+			Path:         "/" + c.stage + req.URL.Path,
+			HTTPMethod:   req.Method,
+			APIID:        "apptest",
+			DomainName:   "apptest.execute-api." + c.region + ".amazonaws.com",
+			RequestTime:  time.Now().UTC().Format("02/Jan/2006:15:04:05 -0700"),
+		},
+	}
+	if c.claims != nil {
+		claims := map[string]any{}
+		for k, v := range c.claims {
+			claims[k] = v
+		}
+		ev.RequestContext.Authorizer = map[string]any{"claims": claims}
+	}
+	if len(body) > 0 {
+		if c.isBinary(req.Header.Get("Content-Type")) {
+			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		} else {
+			ev.Body = string(body)
+		}
+	}
+	return ev
+}
+
+func (c *Client) v2Event(req *http.Request, resource string, params map[string]string, body []byte) *events.APIGatewayV2HTTPRequest {
+	headers := map[string]string{}
+	var cookies []string
+	for k, vs := range req.Header {
+		if k == "Cookie" {
+			for _, v := range vs {
+				for _, ck := range strings.Split(v, ";") {
+					if ck = strings.TrimSpace(ck); ck != "" {
+						cookies = append(cookies, ck)
+					}
+				}
+			}
+			continue
+		}
+		headers[strings.ToLower(k)] = strings.Join(vs, ",")
+	}
+	if req.Host != "" {
+		headers["host"] = req.Host
+	}
+	if len(params) == 0 {
+		params = nil
+	}
+	now := time.Now().UTC()
+	ev := &events.APIGatewayV2HTTPRequest{
+		Version:        "2.0",
+		RouteKey:       req.Method + " " + resource,
+		RawPath:        "/" + c.stage + req.URL.EscapedPath(),
+		RawQueryString: req.URL.RawQuery,
+		Cookies:        cookies,
+		Headers:        headers,
+		PathParameters: params,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:   req.Method + " " + resource,
+			AccountID:  c.account,
+			Stage:      c.stage,
+			RequestID:  c.requestID(),
+			APIID:      "apptest",
+			DomainName: "apptest.execute-api." + c.region + ".amazonaws.com",
+			Time:       now.Format("02/Jan/2006:15:04:05 -0700"),
+			TimeEpoch:  now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method:    req.Method,
+				Path:      "/" + c.stage + req.URL.Path,
+				Protocol:  "HTTP/1.1",
+				SourceIP:  "127.0.0.1",
+				UserAgent: req.UserAgent(),
+			},
+		},
+	}
+	if len(req.URL.Query()) > 0 {
+		ev.QueryStringParameters = map[string]string{}
+		for k, vs := range req.URL.Query() {
+			ev.QueryStringParameters[k] = strings.Join(vs, ",")
+		}
+	}
+	if c.claims != nil {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: c.claims},
+		}
+	}
+	if len(body) > 0 {
+		if c.isBinary(req.Header.Get("Content-Type")) {
+			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		} else {
+			ev.Body = string(body)
+		}
+	}
+	return ev
+}
+
+// Invoke runs the named function with payload encoded as JSON and returns
+// its JSON result, as a direct Lambda invocation does.
+func (c *Client) Invoke(ctx context.Context, name string, payload any) (json.RawMessage, error) {
+	in, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("apptest: encode payload: %w", err)
+	}
+	out, err := c.app.Invoke(ctx, name, in)
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(out), nil
+}
+
+// DynamoDB invokes the named DynamoDB stream function with one event
+// holding records (see Insert, Modify, Remove). It fills in what Lambda
+// fills in: event ids, increasing sequence numbers, the region and the
+// function's stream ARN. It returns the handler's batch response (empty for
+// handlers registered with OnDynamoDBRecord).
+func (c *Client) DynamoDB(ctx context.Context, name string, records ...events.DynamoDBEventRecord) (events.DynamoDBEventResponse, error) {
+	fn, ok := c.manifest.Function(name)
+	if !ok || fn.DynamoDBStream == nil {
+		return events.DynamoDBEventResponse{}, fmt.Errorf("apptest: %q is not a DynamoDB stream function of app %s", name, c.manifest.AppName)
+	}
+	arn := fn.DynamoDBStream.Stream
+	if !strings.HasPrefix(arn, "arn:") {
+		table := arn
+		if table == "" {
+			table = "table"
+		}
+		arn = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/2026-01-01T00:00:00.000", c.region, c.account, table)
+	}
+	ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, len(records))}
+	for i, r := range records {
+		c.mu.Lock()
+		c.seq++
+		n := c.seq
+		c.mu.Unlock()
+		r.EventID = fmt.Sprintf("apptest-%08d", n)
+		r.EventVersion = "1.1"
+		r.EventSource = "aws:dynamodb"
+		r.AWSRegion = c.region
+		r.EventSourceArn = arn
+		r.Change.SequenceNumber = fmt.Sprintf("%021d", n)
+		if r.Change.ApproximateCreationDateTime.IsZero() {
+			r.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: time.Now().Truncate(time.Second)}
+		}
+		ev.Records[i] = r
+	}
+	out, err := c.Invoke(ctx, name, ev)
+	if err != nil {
+		return events.DynamoDBEventResponse{}, err
+	}
+	var resp events.DynamoDBEventResponse
+	if string(out) != "null" {
+		if err := json.Unmarshal(out, &resp); err != nil {
+			return resp, fmt.Errorf("apptest: decode batch response: %w", err)
+		}
+	}
+	return resp, nil
+}
