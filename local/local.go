@@ -219,4 +219,3 @@ func fingerprint(dir string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
-

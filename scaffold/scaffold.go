@@ -183,4 +183,3 @@ func goVersion() string {
 	}
 	return v
 }
-
