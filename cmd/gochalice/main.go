@@ -54,6 +54,7 @@ func newCLI(stdout, stderr io.Writer) *cli.App {
 			// One constructor per command, each in its own file.
 			newCommand(),
 			localCommand(),
+			configCommand(),
 			versionCommand(),
 		},
 	}
