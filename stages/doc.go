@@ -50,8 +50,10 @@
 //
 // As in Chalice's app graph: with manage_iam_role false the function runs
 // as iam_role_arn (required) and no policy applies. Otherwise, with
-// autogen_policy true (the default) the policy is generated from the code
-// and iam_policy_file is ignored; with autogen_policy false it is read
+// autogen_policy true (the default) the policy is generated from the code,
+// and an iam_policy_file set next to it adds its statements to the
+// generated ones (the union; Chalice makes you choose, aws/chalice#1198);
+// with autogen_policy false it is read
 // from iam_policy_file, relative to .chalice/, or from
 // .chalice/policy-<stage>.json when iam_policy_file is not set. Load reads
 // and checks every policy file any stage needs, so Resolve does no I/O.

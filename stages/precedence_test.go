@@ -357,12 +357,13 @@ func TestPolicyResolution(t *testing.T) {
 			wantFile: ".chalice/fn.json", wantOrigin: LevelTopFunction, wantPolicy: true, wantManage: true,
 		},
 		{
-			name: "autogen true ignores the file",
+			name: "autogen true with a file: its statements join the generated ones",
 			levels: levelSet{
 				top:   vars{"iam_policy_file": "top.json"},
 				stage: vars{"autogen_policy": true},
 			},
-			fn: "fn", wantOrigin: LevelTop, wantManage: true,
+			files: []string{"top.json"}, fn: "fn",
+			wantFile: ".chalice/top.json", wantOrigin: LevelTop, wantPolicy: true, wantManage: true,
 		},
 		{
 			name: "a pre-made role: no policy",

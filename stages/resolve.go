@@ -118,7 +118,9 @@ type Settings struct {
 	AutogenPolicy bool `json:"autogen_policy"`
 	// IAMPolicyFile is the policy file's path relative to the project
 	// folder, with forward slashes (".chalice/policy-dev.json"); "" when
-	// the policy is generated or the role is not managed.
+	// the role is not managed, or when the policy is generated and no file
+	// adds statements to it. With AutogenPolicy, the file's statements are
+	// added to the generated policy.
 	IAMPolicyFile string `json:"iam_policy_file"`
 	// Policy is IAMPolicyFile, parsed; nil when IAMPolicyFile is "".
 	Policy *iam.Policy `json:"policy"`
@@ -464,10 +466,14 @@ func (c *Config) resolve(stage, function string) (*Settings, []finding, []policy
 				"gochalice does not change a role it does not manage: remove iam_policy_file")
 		}
 	case s.AutogenPolicy:
+		// A policy file next to autogen adds its statements to the
+		// generated policy (Chalice can only choose one: aws/chalice#1198).
 		o.IAMPolicyFile = fileSrc.level
-		if fileSrc.level != LevelDefault && autogenSrc.level <= fileSrc.level {
-			add(SeverityWarning, fileSrc, "iam_policy_file", "is ignored because autogen_policy is true {for}",
-				`set "autogen_policy": false next to it to use this policy file`)
+		if fileSrc.level != LevelDefault {
+			ref := policyRef{keyPath: at(fileSrc, "iam_policy_file"), off: fileSrc.off}
+			ref.path, _ = chaliceFile(policyFile)
+			s.IAMPolicyFile = ref.path
+			refs = append(refs, ref)
 		}
 	default:
 		name := policyFile
