@@ -55,6 +55,7 @@ func newCLI(stdout, stderr io.Writer) *cli.App {
 			newCommand(),
 			localCommand(),
 			configCommand(),
+			genPolicyCommand(),
 			versionCommand(),
 		},
 	}
