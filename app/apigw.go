@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -202,24 +204,15 @@ func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*htt
 	}
 	u := &url.URL{Path: path, RawPath: rawPath}
 	if len(ev.MultiValueQueryStringParameters) > 0 {
-		q := make(url.Values, len(ev.MultiValueQueryStringParameters))
-		for k, vs := range ev.MultiValueQueryStringParameters {
-			q[k] = vs
-		}
-		u.RawQuery = q.Encode()
+		u.RawQuery = encodeQuery(ev.MultiValueQueryStringParameters, nil)
 	} else if len(ev.QueryStringParameters) > 0 {
-		q := make(url.Values, len(ev.QueryStringParameters))
-		for k, v := range ev.QueryStringParameters {
-			q[k] = []string{v}
-		}
-		u.RawQuery = q.Encode()
+		u.RawQuery = encodeQuery(nil, ev.QueryStringParameters)
 	}
-	header := make(http.Header, len(ev.Headers)+1)
+	var header http.Header
 	if len(ev.MultiValueHeaders) > 0 {
-		for k, vs := range ev.MultiValueHeaders {
-			header[http.CanonicalHeaderKey(k)] = vs
-		}
+		header = canonicalHeader(ev.MultiValueHeaders)
 	} else {
+		header = make(http.Header, len(ev.Headers))
 		for k, v := range ev.Headers {
 			header[http.CanonicalHeaderKey(k)] = []string{v}
 		}
@@ -233,6 +226,55 @@ func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*htt
 		host = ev.RequestContext.DomainName
 	}
 	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.HTTPMethod, u, header, body, host, ev.RequestContext.Identity.SourceIP), nil
+}
+
+// canonicalHeader copies API Gateway's multi-value headers into an
+// http.Header. Cloning the map and then fixing the keys that are not
+// canonical ("cache-control", "CloudFront-Is-Desktop-Viewer") is cheaper
+// than inserting every key. Values of keys that differ only in case are
+// merged.
+func canonicalHeader(m map[string][]string) http.Header {
+	header := http.Header(maps.Clone(m))
+	for k, vs := range m {
+		if c := http.CanonicalHeaderKey(k); c != k {
+			delete(header, k)
+			header[c] = slices.Concat(header[c], vs)
+		}
+	}
+	return header
+}
+
+// encodeQuery encodes API Gateway's decoded query parameters (multi or
+// single) as url.Values.Encode does, sorted by key, without building a
+// url.Values.
+func encodeQuery(multi map[string][]string, single map[string]string) string {
+	keys := make([]string, 0, len(multi)+len(single))
+	for k := range multi {
+		keys = append(keys, k)
+	}
+	for k := range single {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(k))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(v))
+	}
+	for _, k := range keys {
+		if multi != nil {
+			for _, v := range multi[k] {
+				add(k, v)
+			}
+		} else {
+			add(k, single[k])
+		}
+	}
+	return b.String()
 }
 
 func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (*http.Request, error) {
@@ -309,12 +351,18 @@ func routePath(resource string, params map[string]string, eventPath string) (pat
 		if eventPath == "" {
 			eventPath = "/"
 		}
+		if strings.HasPrefix(eventPath, "/") && !strings.Contains(eventPath, "%") {
+			return eventPath, "", nil
+		}
 		u, err := url.Parse(eventPath)
 		if err != nil || !strings.HasPrefix(eventPath, "/") {
 			// The event path is the decoded path; keep it as is.
 			return eventPath, "", nil
 		}
 		return u.Path, u.RawPath, nil
+	}
+	if path, ok := plainRoutePath(resource, params); ok {
+		return path, "", nil
 	}
 	var dec, enc strings.Builder
 	for _, seg := range strings.Split(strings.TrimPrefix(resource, "/"), "/") {
@@ -353,6 +401,56 @@ func routePath(resource string, params map[string]string, eventPath string) (pat
 		rawPath = ""
 	}
 	return path, rawPath, nil
+}
+
+// plainRoutePath is routePath's fast path, for path parameters that need
+// no escaping: the usual case, where the decoded and the escaped path are
+// the same string.
+func plainRoutePath(resource string, params map[string]string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(resource) + 16)
+	rest := strings.TrimPrefix(resource, "/")
+	for {
+		seg, more, found := strings.Cut(rest, "/")
+		b.WriteByte('/')
+		if len(seg) > 1 && seg[0] == '{' && seg[len(seg)-1] == '}' {
+			name := seg[1 : len(seg)-1]
+			greedy := strings.HasSuffix(name, "+")
+			v, ok := params[strings.TrimSuffix(name, "+")]
+			if !ok || !plainParam(v, greedy) {
+				return "", false
+			}
+			b.WriteString(v)
+		} else {
+			b.WriteString(seg)
+		}
+		if !found {
+			return b.String(), true
+		}
+		rest = more
+	}
+}
+
+// plainParam reports whether a path parameter value reads the same
+// escaped and unescaped: only characters allowed in a path segment, no
+// '%', and '/' only in a greedy parameter.
+func plainParam(v string, greedy bool) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			continue
+		}
+		switch c {
+		case '-', '.', '_', '~', ':', '@', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=':
+			continue
+		case '/':
+			if greedy {
+				continue
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // writeParam writes one percent-encoded path parameter value to the

@@ -55,7 +55,13 @@ func (a *App) build() http.Handler {
 			}
 		}
 	}
-	mux.Handle("/", http.HandlerFunc(a.noRoute))
+	// Requests no route matches get Chalice's 404 or 405 answer. An ANY
+	// route "/{name...}" (API Gateway's "/{proxy+}") already matches every
+	// path, and http.ServeMux refuses "/" beside it; its routeHandler
+	// answers the one path it does not take, "/".
+	if !slices.ContainsFunc(a.routes, func(rt *route) bool { return rt.method == "" && len(rt.segments) == 1 && rt.greedy() != "" }) {
+		mux.Handle("/", http.HandlerFunc(a.noRoute))
+	}
 	return &recoverer{app: a, next: mux}
 }
 

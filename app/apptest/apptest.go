@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,18 +240,16 @@ func matchResource(resource string, parts []string) (map[string]string, []int, b
 			if i >= len(parts) {
 				return nil, nil, false
 			}
-			rest := make([]string, 0, len(parts)-i)
-			for _, p := range parts[i:] {
-				rest = append(rest, unescape(p))
-			}
-			params[s[1:len(s)-2]] = strings.Join(rest, "/")
+			// API Gateway passes path parameters percent-encoded, as
+			// the client sent them.
+			params[s[1:len(s)-2]] = strings.Join(parts[i:], "/")
 			return params, append(score, 0), true
 		}
 		if i >= len(parts) || parts[i] == "" {
 			return nil, nil, false
 		}
 		if strings.HasPrefix(s, "{") {
-			params[s[1:len(s)-1]] = unescape(parts[i])
+			params[s[1:len(s)-1]] = parts[i]
 			score = append(score, 1)
 			continue
 		}
@@ -265,14 +262,6 @@ func matchResource(resource string, parts []string) (map[string]string, []int, b
 		return nil, nil, false
 	}
 	return params, score, true
-}
-
-func unescape(s string) string {
-	u, err := url.PathUnescape(s)
-	if err != nil {
-		return s
-	}
-	return u
 }
 
 func (c *Client) isBinary(contentType string) bool {

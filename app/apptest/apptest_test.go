@@ -129,6 +129,8 @@ func TestRoutingLikeAPIGateway(t *testing.T) {
 			{"GET", "/items/special", 200, "special", "", "/items/special"}, // a literal beats {id}
 			{"DELETE", "/items/7/any", 200, "any", "7", "/items/{id}/any"},
 			{"GET", "/items/a%2Fb", 200, "get item", "a/b", "/items/{id}"}, // an escaped slash stays in one segment
+			{"GET", "/items/Los%20Angeles", 200, "get item", "Los Angeles", "/items/{id}"},
+			{"GET", "/items/100%25", 200, "get item", "100%", "/items/{id}"}, // decoded once, not twice
 			{"GET", "/files/a/b/c.txt", 200, "files", "", "/files/{rest+}"},
 			{"GET", "/nowhere", 403, "", "", ""},   // API Gateway: Missing Authentication Token
 			{"POST", "/items/42", 403, "", "", ""}, // no POST on the resource
