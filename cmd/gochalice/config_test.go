@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,7 +38,7 @@ func TestConfigShow(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
 			args := append([]string{"gochalice", "config", "show", "--project-dir", filepath.Join("testdata", "config", tc.project)}, tc.args...)
-			err := newCLI(&stdout, &stderr).Run(args)
+			err := runCLI(context.Background(), &stdout, &stderr, args)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("Run: error %v, want an error: %v\nstderr:\n%s", err, tc.wantErr, stderr.String())
 			}

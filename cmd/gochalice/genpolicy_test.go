@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func TestGenPolicySavealife(t *testing.T) {
 			t.Parallel()
 			var out, errOut bytes.Buffer
 			args := append([]string{"gochalice", "gen-policy", "--project-dir", "../../examples/savealife", "--stage", "dev"}, tc.args...)
-			if err := newCLI(&out, &errOut).Run(args); err != nil {
+			if err := runCLI(context.Background(), &out, &errOut, args); err != nil {
 				t.Fatalf("gen-policy: %v\n%s", err, errOut.String())
 			}
 			if errOut.Len() > 0 {
@@ -70,7 +71,7 @@ func TestGenPolicyErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errOut bytes.Buffer
-			err := newCLI(&out, &errOut).Run(append([]string{"gochalice", "gen-policy"}, tc.args...))
+			err := runCLI(context.Background(), &out, &errOut, append([]string{"gochalice", "gen-policy"}, tc.args...))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}

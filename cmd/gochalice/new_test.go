@@ -45,7 +45,7 @@ func TestNewProjectTestsAndServesOffline(t *testing.T) {
 	proj := filepath.Join(t.TempDir(), "demo")
 
 	var out, errOut lockedBuffer
-	if err := newCLI(&out, &errOut).Run([]string{"gochalice", "new", proj}); err != nil {
+	if err := runCLI(context.Background(), &out, &errOut, []string{"gochalice", "new", proj}); err != nil {
 		t.Fatalf("gochalice new: %v\n%s", err, errOut.String())
 	}
 	for _, f := range []string{"main.go", "main_test.go", "go.mod", "go.sum", "README.md", ".chalice/config.json", ".gitignore"} {
@@ -70,7 +70,7 @@ func TestNewProjectTestsAndServesOffline(t *testing.T) {
 	var localOut, localErr lockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- newCLI(&localOut, &localErr).RunContext(ctx, []string{"gochalice", "local", "--project-dir", proj, "--port", port, "--no-reload"})
+		done <- runCLI(ctx, &localOut, &localErr, []string{"gochalice", "local", "--project-dir", proj, "--port", port, "--no-reload"})
 	}()
 
 	url := "http://127.0.0.1:" + port + "/hello/gopher"
@@ -133,7 +133,7 @@ func TestNewRejectsBadNamesAndNonEmptyDirs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := newCLI(&out, &errOut).Run([]string{"gochalice", "new", "--no-tidy", tc.arg})
+			err := runCLI(context.Background(), &out, &errOut, []string{"gochalice", "new", "--no-tidy", tc.arg})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("new %q: err = %v, want %q", tc.arg, err, tc.want)
 			}
