@@ -8,3 +8,23 @@
 // stage's environment variables, so that registration code that reads
 // os.Getenv sees the values it will see on Lambda.
 package deployer
+
+// Deploying is a pipeline of plain values and the I/O between them:
+//
+//	LoadProject   build + manifest + resolved settings      (*Project)
+//	BuildDesired  roles, functions, mappings, REST API ...  (*Desired, pure)
+//	Refresh       what exists in AWS, recorded or adopted   (*State, reads only)
+//	PlanChanges   desired vs existing                       (*Plan, pure)
+//	Apply         the plan, in dependency order, parallel   (*State, recorded after every step)
+//
+// PlanProject strings the middle three together. Destroy applies
+// PlanDestroy. Every AWS service is reached through the small interfaces of
+// aws.go; package fakeaws implements them in memory for tests.
+//
+// Names are deterministic so that an interrupted deploy is finished, never
+// duplicated, by the next one: functions and roles are "<app>-<stage>" (the
+// API handler) and "<app>-<stage>-<function>", one role per function
+// whether its policy comes from a file or is generated; event source
+// mappings are found by function and stream; the REST API by its name and
+// a description that names the app and stage; the API's invoke permission
+// by a fixed statement id.

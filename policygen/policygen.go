@@ -45,6 +45,10 @@ type Request struct {
 	GoEnv []string
 	// BuildFlags are passed to the go command (e.g. -tags=lambda.norpc).
 	BuildFlags []string
+	// OmitBaseline leaves out the CloudWatch Logs and event-source
+	// statements. The deployer adds its own, with the stream ARN it
+	// resolved, so a deploy's policies do not carry them twice.
+	OmitBaseline bool
 }
 
 // MainRequest asks for the policy of a plain aws-lambda-go program.
@@ -251,9 +255,11 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 		fr := prog.function(f.Name, roots, req.Env[f.Name])
 		fr.result.LambdaName = lambdaName
 		fr.result.RoleName = m.AppName + "-" + req.Stage + "-" + f.Name
-		fr.addLogs(lambdaName)
-		if f.Kind == manifest.KindDynamoDBStream {
-			fr.addStream(f)
+		if !req.OmitBaseline {
+			fr.addLogs(lambdaName)
+			if f.Kind == manifest.KindDynamoDBStream {
+				fr.addStream(f)
+			}
 		}
 		fr.finish(req.Extra[f.Name])
 		res.Functions[f.Name] = fr.result

@@ -114,24 +114,13 @@ func generateAppPolicies(c *cli.Context) (*policygen.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := policygen.Request{
-		Dir:       dir,
-		Manifest:  m,
-		Stage:     stage,
-		Env:       map[string]map[string]string{},
-		Extra:     map[string]*iam.Policy{},
-		Functions: c.StringSlice("function"),
-	}
+	settings := map[string]*stages.Settings{}
 	for _, fn := range m.Functions {
-		s, err := cfg.Resolve(stage, fn.Name)
-		if err != nil {
+		if settings[fn.Name], err = cfg.Resolve(stage, fn.Name); err != nil {
 			return nil, err
 		}
-		req.Env[fn.Name] = s.EnvironmentVariables
-		if s.AutogenPolicy && s.Policy != nil {
-			req.Extra[fn.Name] = s.Policy
-		}
 	}
+	req := policyRequest(dir, stage, m, settings, c.StringSlice("function"))
 	for _, fn := range req.Functions {
 		if _, ok := m.Function(fn); !ok {
 			return nil, fmt.Errorf("--function %s: the app has no such function (it has %s)", fn, strings.Join(functionNames(m), ", "))

@@ -57,6 +57,10 @@ func newCLI(stdout, stderr io.Writer) *cli.App {
 			configCommand(),
 			genPolicyCommand(),
 			versionCommand(),
+			deployCommand(),
+			deleteCommand(),
+			urlCommand(),
+			invokeCommand(),
 		},
 	}
 }

@@ -1,0 +1,218 @@
+package fakeaws
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+)
+
+type restAPI struct {
+	id, name, description, endpointType, policy string
+	bodySHA                                     string
+	// stages maps a stage name to its deployment id; deployments maps a
+	// deployment id to the body it deployed.
+	stages      map[string]string
+	deployments map[string]string
+}
+
+// APIGateway is the account's API Gateway.
+type APIGateway struct{ c *Cloud }
+
+// APIGateway returns the account's API Gateway.
+func (c *Cloud) APIGateway() *APIGateway { return &APIGateway{c} }
+
+func (a *restAPI) out() apigwtypes.RestApi {
+	r := apigwtypes.RestApi{Id: strp(a.id), Name: strp(a.name), Description: strp(a.description),
+		EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointType(a.endpointType)}}}
+	if a.policy != "" {
+		r.Policy = strp(a.policy)
+	}
+	return r
+}
+
+func apiNotFound(id string) error {
+	return &apigwtypes.NotFoundException{Message: strp("Invalid API identifier specified " + id)}
+}
+
+// parseBody reads the parts of an OpenAPI document the fake keeps.
+func parseBody(body []byte) (title, desc, policy string, err error) {
+	var doc struct {
+		Swagger string `json:"swagger"`
+		OpenAPI string `json:"openapi"`
+		Info    struct {
+			Title       string `json:"title"`
+			Description string `json:"description"`
+		} `json:"info"`
+		Paths  map[string]json.RawMessage `json:"paths"`
+		Policy json.RawMessage            `json:"x-amazon-apigateway-policy"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", "", "", &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: " + err.Error())}
+	}
+	if doc.Swagger != "2.0" && !strings.HasPrefix(doc.OpenAPI, "3.") {
+		return "", "", "", &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: no swagger or openapi version")}
+	}
+	if doc.Info.Title == "" {
+		return "", "", "", &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: info.title is required")}
+	}
+	return doc.Info.Title, doc.Info.Description, string(doc.Policy), nil
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// GetRestApis lists the REST APIs, by id.
+func (s *APIGateway) GetRestApis(ctx context.Context, in *apigateway.GetRestApisInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
+	if _, err := s.c.begin(ctx, "apigateway", "GetRestApis", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	var ids []string
+	for id := range s.c.apis {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := &apigateway.GetRestApisOutput{}
+	for _, id := range ids {
+		out.Items = append(out.Items, s.c.apis[id].out())
+	}
+	return out, nil
+}
+
+// ImportRestApi creates a REST API from an OpenAPI document.
+func (s *APIGateway) ImportRestApi(ctx context.Context, in *apigateway.ImportRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.ImportRestApiOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "ImportRestApi", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	title, desc, policy, err := parseBody(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := in.Parameters["endpointConfigurationTypes"]
+	if endpoint == "" {
+		endpoint = "EDGE"
+	}
+	a := &restAPI{id: fmt.Sprintf("a%09d", s.c.nextID()), name: title, description: desc, endpointType: endpoint, policy: policy,
+		bodySHA: sha(in.Body), stages: map[string]string{}, deployments: map[string]string{}}
+	s.c.apis[a.id] = a
+	if post != nil {
+		return nil, post
+	}
+	r := a.out()
+	return &apigateway.ImportRestApiOutput{Id: r.Id, Name: r.Name, Description: r.Description, EndpointConfiguration: r.EndpointConfiguration, Policy: r.Policy}, nil
+}
+
+// PutRestApi replaces a REST API's definition (mode overwrite).
+func (s *APIGateway) PutRestApi(ctx context.Context, in *apigateway.PutRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.PutRestApiOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "PutRestApi", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	a, ok := s.c.apis[*in.RestApiId]
+	if !ok {
+		return nil, apiNotFound(*in.RestApiId)
+	}
+	title, desc, policy, err := parseBody(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	if in.Mode == apigwtypes.PutModeOverwrite {
+		a.name, a.description, a.policy = title, desc, policy
+	}
+	a.bodySHA = sha(in.Body)
+	if post != nil {
+		return nil, post
+	}
+	return &apigateway.PutRestApiOutput{Id: strp(a.id), Name: strp(a.name)}, nil
+}
+
+// UpdateRestApi applies patch operations; it understands the endpoint
+// type.
+func (s *APIGateway) UpdateRestApi(ctx context.Context, in *apigateway.UpdateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateRestApiOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "UpdateRestApi", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	a, ok := s.c.apis[*in.RestApiId]
+	if !ok {
+		return nil, apiNotFound(*in.RestApiId)
+	}
+	for _, op := range in.PatchOperations {
+		if op.Path != nil && strings.HasPrefix(*op.Path, "/endpointConfiguration/types/") && op.Value != nil {
+			a.endpointType = *op.Value
+		}
+	}
+	if post != nil {
+		return nil, post
+	}
+	return &apigateway.UpdateRestApiOutput{Id: strp(a.id)}, nil
+}
+
+// DeleteRestApi deletes a REST API with its stages.
+func (s *APIGateway) DeleteRestApi(ctx context.Context, in *apigateway.DeleteRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "DeleteRestApi", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	if _, ok := s.c.apis[*in.RestApiId]; !ok {
+		return nil, apiNotFound(*in.RestApiId)
+	}
+	delete(s.c.apis, *in.RestApiId)
+	if post != nil {
+		return nil, post
+	}
+	return &apigateway.DeleteRestApiOutput{}, nil
+}
+
+// GetStage returns a stage of a REST API.
+func (s *APIGateway) GetStage(ctx context.Context, in *apigateway.GetStageInput, _ ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error) {
+	if _, err := s.c.begin(ctx, "apigateway", "GetStage", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	a, ok := s.c.apis[*in.RestApiId]
+	if !ok {
+		return nil, apiNotFound(*in.RestApiId)
+	}
+	dep, ok := a.stages[*in.StageName]
+	if !ok {
+		return nil, &apigwtypes.NotFoundException{Message: strp("Invalid stage identifier specified")}
+	}
+	return &apigateway.GetStageOutput{StageName: in.StageName, DeploymentId: strp(dep)}, nil
+}
+
+// CreateDeployment deploys a REST API's current definition to a stage.
+func (s *APIGateway) CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "CreateDeployment", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	a, ok := s.c.apis[*in.RestApiId]
+	if !ok {
+		return nil, apiNotFound(*in.RestApiId)
+	}
+	id := fmt.Sprintf("d%05d", s.c.nextID())
+	a.deployments[id] = a.bodySHA
+	if in.StageName != nil {
+		a.stages[*in.StageName] = id
+	}
+	if post != nil {
+		return nil, post
+	}
+	return &apigateway.CreateDeploymentOutput{Id: strp(id)}, nil
+}

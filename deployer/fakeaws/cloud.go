@@ -1,0 +1,305 @@
+// Package fakeaws is an in-memory AWS for the deployer's tests: IAM,
+// Lambda, API Gateway, CloudWatch Logs, DynamoDB (DescribeTable) and STS,
+// behind the same method sets as the SDK clients. It keeps state and
+// behaves like AWS where the deployer depends on it: real-looking ARNs,
+// the SDK's typed errors, functions that stay Pending or InProgress for a
+// few GetFunction polls (and refuse updates meanwhile with
+// ResourceConflictException), new roles that Lambda cannot assume for a
+// few calls, throttling, per-call latency, and injected failures. Every
+// call is recorded.
+package fakeaws
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+)
+
+// Call is one recorded call.
+type Call struct {
+	Service   string
+	Operation string
+	Mutating  bool
+}
+
+// Cloud is one AWS account in one region. Configure it before use; its
+// methods are safe for concurrent use.
+type Cloud struct {
+	// Account and Region appear in ARNs.
+	Account, Region string
+	// Latency is added to every call.
+	Latency time.Duration
+	// PendingPolls is how many GetFunction calls report a new function
+	// Pending, or an updated one InProgress.
+	PendingPolls int
+	// RoleAssumeDelay is how many CreateFunction calls with a new role
+	// fail with "cannot be assumed" before the role works.
+	RoleAssumeDelay int
+	// ThrottleEvery throttles every n-th call (0 never).
+	ThrottleEvery int
+	// FailAt makes the n-th mutating call (1-based) fail; 0 never. With
+	// FailAfterEffect the call takes effect and its answer is lost.
+	FailAt          int
+	FailAfterEffect bool
+	// OnFail, when set, runs when FailAt is reached (a test cancels its
+	// context there) and the call then fails with the context's error.
+	OnFail func()
+
+	mu        sync.Mutex
+	calls     []Call
+	mutations int
+	seq       int
+	roles     map[string]*role
+	functions map[string]*function
+	mappings  map[string]*mapping
+	apis      map[string]*restAPI
+	logGroups map[string]*int32
+	tables    map[string]string
+}
+
+// New returns an empty account 123456789012 in us-east-1.
+func New() *Cloud {
+	return &Cloud{Account: "123456789012", Region: "us-east-1"}
+}
+
+func (c *Cloud) init() {
+	if c.roles == nil {
+		c.roles = map[string]*role{}
+		c.functions = map[string]*function{}
+		c.mappings = map[string]*mapping{}
+		c.apis = map[string]*restAPI{}
+		c.logGroups = map[string]*int32{}
+		if c.tables == nil {
+			c.tables = map[string]string{}
+		}
+	}
+}
+
+// AddTable adds a DynamoDB table with a stream and returns the stream's
+// ARN.
+func (c *Cloud) AddTable(name string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.init()
+	arn := fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/2026-01-01T00:00:00.000", c.Region, c.Account, name)
+	c.tables[name] = arn
+	return arn
+}
+
+// Calls returns every call so far, in order.
+func (c *Cloud) Calls() []Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Call(nil), c.calls...)
+}
+
+// Mutations returns the mutating calls so far, as "service:Operation".
+func (c *Cloud) Mutations() []string {
+	var out []string
+	for _, call := range c.Calls() {
+		if call.Mutating {
+			out = append(out, call.Service+":"+call.Operation)
+		}
+	}
+	return out
+}
+
+// ResetCalls forgets the recorded calls and the mutation count.
+func (c *Cloud) ResetCalls() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls, c.mutations = nil, 0
+}
+
+var errInjected = &smithy.GenericAPIError{Code: "InternalFailure", Message: "injected failure"}
+
+// begin records a call and decides its fate: err fails it before it takes
+// effect; post, when not nil, is returned after it takes effect. It
+// returns with c.mu held when err is nil.
+func (c *Cloud) begin(ctx context.Context, service, op string, mutating bool) (post, err error) {
+	if c.Latency > 0 {
+		t := time.NewTimer(c.Latency)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.init()
+	c.calls = append(c.calls, Call{Service: service, Operation: op, Mutating: mutating})
+	if c.ThrottleEvery > 0 && len(c.calls)%c.ThrottleEvery == 0 {
+		c.mu.Unlock()
+		return nil, throttled(service)
+	}
+	if mutating {
+		c.mutations++
+		if c.FailAt > 0 && c.mutations == c.FailAt {
+			if c.OnFail != nil {
+				c.mu.Unlock()
+				c.OnFail()
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				return nil, errInjected
+			}
+			if c.FailAfterEffect {
+				return errInjected, nil
+			}
+			c.mu.Unlock()
+			return nil, errInjected
+		}
+	}
+	return nil, nil
+}
+
+func throttled(service string) error {
+	switch service {
+	case "lambda":
+		return &lambdatypes.TooManyRequestsException{Message: strp("Rate exceeded"), Reason: lambdatypes.ThrottleReasonCallerRateLimitExceeded}
+	case "apigateway":
+		return &apigwtypes.TooManyRequestsException{Message: strp("Too Many Requests")}
+	}
+	return &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+}
+
+func (c *Cloud) nextID() int {
+	c.seq++
+	return c.seq
+}
+
+func strp(s string) *string { return &s }
+
+// Snapshot is the account's state with the ids AWS chooses taken out, so
+// two deploys of the same app compare equal.
+type Snapshot struct {
+	Roles     map[string]RoleSnapshot     `json:"roles"`
+	Functions map[string]FunctionSnapshot `json:"functions"`
+	Mappings  []MappingSnapshot           `json:"mappings"`
+	RestAPIs  []RestAPISnapshot           `json:"rest_apis"`
+	LogGroups map[string]int32            `json:"log_groups"`
+}
+
+// RoleSnapshot is a role.
+type RoleSnapshot struct {
+	TrustPolicy string
+	Policies    map[string]string
+}
+
+// FunctionSnapshot is a function.
+type FunctionSnapshot struct {
+	Role, Runtime, Architecture, CodeSHA256, Tracing string
+	MemorySize, Timeout                              int32
+	Environment, Tags                                map[string]string
+	Concurrency                                      *int32
+	Layers                                           []string
+	Permissions                                      []PermissionSnapshot
+}
+
+// PermissionSnapshot is a statement of a function's policy; the REST API
+// id in SourceArn is replaced by "<api:NAME>".
+type PermissionSnapshot struct {
+	Sid, Principal, Action, SourceArn string
+}
+
+// MappingSnapshot is an event source mapping.
+type MappingSnapshot struct {
+	Function, Source, StartingPosition string
+	BatchSize, Window                  int32
+	ResponseTypes                      []string
+}
+
+// RestAPISnapshot is a REST API.
+type RestAPISnapshot struct {
+	Name, Description, EndpointType, BodySHA256 string
+	// Stages maps a stage to whether its deployment has the current body.
+	Stages map[string]bool
+}
+
+// Snapshot returns the account's state.
+func (c *Cloud) Snapshot() Snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.init()
+	s := Snapshot{Roles: map[string]RoleSnapshot{}, Functions: map[string]FunctionSnapshot{}, LogGroups: map[string]int32{}}
+	for n, r := range c.roles {
+		pol := map[string]string{}
+		for k, v := range r.policies {
+			pol[k] = v
+		}
+		s.Roles[n] = RoleSnapshot{TrustPolicy: r.trust, Policies: pol}
+	}
+	apiName := map[string]string{}
+	for id, a := range c.apis {
+		apiName[id] = a.name
+	}
+	for n, f := range c.functions {
+		fs := FunctionSnapshot{
+			Role: *f.cfg.Role, Runtime: string(f.cfg.Runtime), Architecture: string(f.cfg.Architectures[0]),
+			CodeSHA256: *f.cfg.CodeSha256, Tracing: string(f.cfg.TracingConfig.Mode),
+			MemorySize: *f.cfg.MemorySize, Timeout: *f.cfg.Timeout,
+			Environment: f.cfg.Environment.Variables, Tags: f.tags, Concurrency: f.concurrency,
+		}
+		for _, l := range f.cfg.Layers {
+			fs.Layers = append(fs.Layers, *l.Arn)
+		}
+		for _, st := range f.statements {
+			src := st.sourceARN
+			for id, name := range apiName {
+				src = strings.ReplaceAll(src, ":"+id+"/", ":<api:"+name+">/")
+			}
+			fs.Permissions = append(fs.Permissions, PermissionSnapshot{Sid: st.sid, Principal: st.principal, Action: st.action, SourceArn: src})
+		}
+		s.Functions[n] = fs
+	}
+	for _, m := range c.mappings {
+		var rt []string
+		for _, t := range m.cfg.FunctionResponseTypes {
+			rt = append(rt, string(t))
+		}
+		s.Mappings = append(s.Mappings, MappingSnapshot{
+			Function: m.function, Source: *m.cfg.EventSourceArn, StartingPosition: string(m.cfg.StartingPosition),
+			BatchSize: *m.cfg.BatchSize, Window: *m.cfg.MaximumBatchingWindowInSeconds, ResponseTypes: rt,
+		})
+	}
+	sort.Slice(s.Mappings, func(i, j int) bool {
+		if s.Mappings[i].Function != s.Mappings[j].Function {
+			return s.Mappings[i].Function < s.Mappings[j].Function
+		}
+		return s.Mappings[i].Source < s.Mappings[j].Source
+	})
+	for _, a := range c.apis {
+		st := map[string]bool{}
+		for name, dep := range a.stages {
+			st[name] = a.deployments[dep] == a.bodySHA
+		}
+		s.RestAPIs = append(s.RestAPIs, RestAPISnapshot{Name: a.name, Description: a.description, EndpointType: a.endpointType, BodySHA256: a.bodySHA, Stages: st})
+	}
+	sort.Slice(s.RestAPIs, func(i, j int) bool { return s.RestAPIs[i].Name < s.RestAPIs[j].Name })
+	for n, r := range c.logGroups {
+		v := int32(0)
+		if r != nil {
+			v = *r
+		}
+		s.LogGroups[n] = v
+	}
+	return s
+}
+
+// Empty reports whether the account has no roles, functions, mappings,
+// REST APIs or log groups.
+func (c *Cloud) Empty() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.roles)+len(c.functions)+len(c.mappings)+len(c.apis)+len(c.logGroups) == 0
+}

@@ -1,0 +1,597 @@
+package fakeaws
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+type function struct {
+	cfg         lambdatypes.FunctionConfiguration
+	tags        map[string]string
+	concurrency *int32
+	// pending is how many more GetFunction polls report the function
+	// Pending (after create) or InProgress (after an update).
+	pending    int
+	statements []statement
+}
+
+type statement struct {
+	sid, principal, action, sourceARN string
+}
+
+type mapping struct {
+	function string
+	cfg      lambdatypes.EventSourceMappingConfiguration
+}
+
+// Lambda is the account's Lambda.
+type Lambda struct{ c *Cloud }
+
+// Lambda returns the account's Lambda.
+func (c *Cloud) Lambda() *Lambda { return &Lambda{c} }
+
+func notFound(what string) error {
+	return &lambdatypes.ResourceNotFoundException{Message: strp(what + " not found."), Type: strp("User")}
+}
+
+func (s *Lambda) arn(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.c.Region, s.c.Account, name)
+}
+
+// lookup finds a function by name or ARN.
+func (s *Lambda) lookup(nameOrARN string) (*function, bool) {
+	name := nameOrARN
+	if i := strings.LastIndex(nameOrARN, ":function:"); i >= 0 {
+		name = nameOrARN[i+len(":function:"):]
+	}
+	f, ok := s.c.functions[name]
+	return f, ok
+}
+
+func (s *Lambda) busy(f *function) error {
+	if f.pending > 0 {
+		return &lambdatypes.ResourceConflictException{
+			Message: strp("The operation cannot be performed at this time. An update is in progress for resource: " + *f.cfg.FunctionArn),
+			Type:    strp("User"),
+		}
+	}
+	return nil
+}
+
+func codeSHA(zip []byte) string {
+	sum := sha256.Sum256(zip)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// GetFunction returns a function; a function created or updated in the
+// last PendingPolls polls is reported Pending or InProgress.
+func (s *Lambda) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "GetFunction", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	if f.pending > 0 {
+		f.pending--
+		if f.pending == 0 {
+			f.cfg.State = lambdatypes.StateActive
+			f.cfg.LastUpdateStatus = lambdatypes.LastUpdateStatusSuccessful
+		}
+	}
+	cfg := f.cfg
+	cfg.Environment = &lambdatypes.EnvironmentResponse{Variables: maps.Clone(f.cfg.Environment.Variables)}
+	out := &lambda.GetFunctionOutput{Configuration: &cfg, Tags: maps.Clone(f.tags),
+		Code: &lambdatypes.FunctionCodeLocation{RepositoryType: strp("S3"), Location: strp("https://awslambda-" + s.c.Region + "-tasks.s3.amazonaws.com/snapshots/x")}}
+	if f.concurrency != nil {
+		out.Concurrency = &lambdatypes.Concurrency{ReservedConcurrentExecutions: aws.Int32(*f.concurrency)}
+	}
+	return out, nil
+}
+
+// CreateFunction creates a function, Pending for PendingPolls polls.
+func (s *Lambda) CreateFunction(ctx context.Context, in *lambda.CreateFunctionInput, _ ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "CreateFunction", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	name := *in.FunctionName
+	if _, ok := s.c.functions[name]; ok {
+		return nil, &lambdatypes.ResourceConflictException{Message: strp("Function already exist: " + name), Type: strp("User")}
+	}
+	if len(name) > 64 {
+		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("1 validation error detected: Value '" + name + "' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64")}
+	}
+	if err := s.assumable(aws.ToString(in.Role)); err != nil {
+		return nil, err
+	}
+	if in.Code == nil || len(in.Code.ZipFile) == 0 {
+		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("Please provide a source for function code.")}
+	}
+	arch := in.Architectures
+	if len(arch) == 0 {
+		arch = []lambdatypes.Architecture{lambdatypes.ArchitectureX8664}
+	}
+	env := map[string]string{}
+	if in.Environment != nil {
+		env = maps.Clone(in.Environment.Variables)
+	}
+	tracing := lambdatypes.TracingModePassThrough
+	if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
+		tracing = in.TracingConfig.Mode
+	}
+	f := &function{
+		cfg: lambdatypes.FunctionConfiguration{
+			FunctionName: in.FunctionName, FunctionArn: strp(s.arn(name)),
+			Role: in.Role, Runtime: in.Runtime, Handler: in.Handler, Architectures: arch,
+			MemorySize: orInt32(in.MemorySize, 128), Timeout: orInt32(in.Timeout, 3),
+			Environment: &lambdatypes.EnvironmentResponse{Variables: env}, CodeSha256: strp(codeSHA(in.Code.ZipFile)),
+			CodeSize: int64(len(in.Code.ZipFile)), TracingConfig: &lambdatypes.TracingConfigResponse{Mode: tracing},
+			State: lambdatypes.StatePending, LastUpdateStatus: lambdatypes.LastUpdateStatusInProgress,
+			PackageType: lambdatypes.PackageTypeZip, Version: strp("$LATEST"),
+		},
+		tags:    maps.Clone(in.Tags),
+		pending: s.c.PendingPolls,
+	}
+	if f.tags == nil {
+		f.tags = map[string]string{}
+	}
+	for _, l := range in.Layers {
+		f.cfg.Layers = append(f.cfg.Layers, lambdatypes.Layer{Arn: strp(l)})
+	}
+	if in.VpcConfig != nil && len(in.VpcConfig.SubnetIds) > 0 {
+		f.cfg.VpcConfig = &lambdatypes.VpcConfigResponse{SubnetIds: in.VpcConfig.SubnetIds, SecurityGroupIds: in.VpcConfig.SecurityGroupIds}
+	}
+	if f.pending == 0 {
+		f.cfg.State, f.cfg.LastUpdateStatus = lambdatypes.StateActive, lambdatypes.LastUpdateStatusSuccessful
+	}
+	s.c.functions[name] = f
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.CreateFunctionOutput{FunctionName: f.cfg.FunctionName, FunctionArn: f.cfg.FunctionArn, CodeSha256: f.cfg.CodeSha256,
+		State: f.cfg.State, LastUpdateStatus: f.cfg.LastUpdateStatus}, nil
+}
+
+// assumable fails, as Lambda does, for a role that does not exist or that
+// IAM has not propagated yet.
+func (s *Lambda) assumable(roleARN string) error {
+	for _, r := range s.c.roles {
+		if r.arn != roleARN {
+			continue
+		}
+		if r.notReady > 0 {
+			r.notReady--
+			break
+		}
+		return nil
+	}
+	return &lambdatypes.InvalidParameterValueException{Message: strp("The role defined for the function cannot be assumed by Lambda."), Type: strp("User")}
+}
+
+func orInt32(v *int32, def int32) *int32 {
+	if v == nil {
+		return aws.Int32(def)
+	}
+	return aws.Int32(*v)
+}
+
+func (s *Lambda) startUpdate(f *function) {
+	f.pending = s.c.PendingPolls
+	if f.pending > 0 {
+		f.cfg.LastUpdateStatus = lambdatypes.LastUpdateStatusInProgress
+	}
+}
+
+// UpdateFunctionCode replaces a function's code; it fails while the
+// function is being created or updated.
+func (s *Lambda) UpdateFunctionCode(ctx context.Context, in *lambda.UpdateFunctionCodeInput, _ ...func(*lambda.Options)) (*lambda.UpdateFunctionCodeOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "UpdateFunctionCode", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	if err := s.busy(f); err != nil {
+		return nil, err
+	}
+	f.cfg.CodeSha256 = strp(codeSHA(in.ZipFile))
+	if len(in.Architectures) > 0 {
+		f.cfg.Architectures = in.Architectures
+	}
+	s.startUpdate(f)
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.UpdateFunctionCodeOutput{FunctionName: f.cfg.FunctionName, FunctionArn: f.cfg.FunctionArn, CodeSha256: f.cfg.CodeSha256,
+		State: f.cfg.State, LastUpdateStatus: f.cfg.LastUpdateStatus}, nil
+}
+
+// UpdateFunctionConfiguration changes a function's configuration; it
+// fails while the function is being created or updated.
+func (s *Lambda) UpdateFunctionConfiguration(ctx context.Context, in *lambda.UpdateFunctionConfigurationInput, _ ...func(*lambda.Options)) (*lambda.UpdateFunctionConfigurationOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "UpdateFunctionConfiguration", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	if err := s.busy(f); err != nil {
+		return nil, err
+	}
+	if in.Role != nil {
+		if err := s.assumable(*in.Role); err != nil {
+			return nil, err
+		}
+		f.cfg.Role = in.Role
+	}
+	if in.Runtime != "" {
+		f.cfg.Runtime = in.Runtime
+	}
+	if in.Handler != nil {
+		f.cfg.Handler = in.Handler
+	}
+	if in.MemorySize != nil {
+		f.cfg.MemorySize = in.MemorySize
+	}
+	if in.Timeout != nil {
+		f.cfg.Timeout = in.Timeout
+	}
+	if in.Environment != nil {
+		f.cfg.Environment = &lambdatypes.EnvironmentResponse{Variables: maps.Clone(in.Environment.Variables)}
+		if f.cfg.Environment.Variables == nil {
+			f.cfg.Environment.Variables = map[string]string{}
+		}
+	}
+	if in.Layers != nil {
+		f.cfg.Layers = nil
+		for _, l := range in.Layers {
+			f.cfg.Layers = append(f.cfg.Layers, lambdatypes.Layer{Arn: strp(l)})
+		}
+	}
+	if in.VpcConfig != nil {
+		f.cfg.VpcConfig = nil
+		if len(in.VpcConfig.SubnetIds) > 0 {
+			f.cfg.VpcConfig = &lambdatypes.VpcConfigResponse{SubnetIds: in.VpcConfig.SubnetIds, SecurityGroupIds: in.VpcConfig.SecurityGroupIds}
+		}
+	}
+	if in.TracingConfig != nil {
+		f.cfg.TracingConfig = &lambdatypes.TracingConfigResponse{Mode: in.TracingConfig.Mode}
+	}
+	s.startUpdate(f)
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.UpdateFunctionConfigurationOutput{FunctionName: f.cfg.FunctionName, FunctionArn: f.cfg.FunctionArn, CodeSha256: f.cfg.CodeSha256,
+		State: f.cfg.State, LastUpdateStatus: f.cfg.LastUpdateStatus}, nil
+}
+
+// DeleteFunction deletes a function and its resource-based policy.
+func (s *Lambda) DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "DeleteFunction", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	delete(s.c.functions, *f.cfg.FunctionName)
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.DeleteFunctionOutput{}, nil
+}
+
+// TagResource adds tags to a function.
+func (s *Lambda) TagResource(ctx context.Context, in *lambda.TagResourceInput, _ ...func(*lambda.Options)) (*lambda.TagResourceOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "TagResource", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.Resource)
+	if !ok {
+		return nil, notFound("Function " + *in.Resource)
+	}
+	maps.Copy(f.tags, in.Tags)
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.TagResourceOutput{}, nil
+}
+
+// UntagResource removes tags from a function.
+func (s *Lambda) UntagResource(ctx context.Context, in *lambda.UntagResourceInput, _ ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "UntagResource", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.Resource)
+	if !ok {
+		return nil, notFound("Function " + *in.Resource)
+	}
+	for _, k := range in.TagKeys {
+		delete(f.tags, k)
+	}
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.UntagResourceOutput{}, nil
+}
+
+// PutFunctionConcurrency reserves concurrency.
+func (s *Lambda) PutFunctionConcurrency(ctx context.Context, in *lambda.PutFunctionConcurrencyInput, _ ...func(*lambda.Options)) (*lambda.PutFunctionConcurrencyOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "PutFunctionConcurrency", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	f.concurrency = aws.Int32(*in.ReservedConcurrentExecutions)
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.PutFunctionConcurrencyOutput{ReservedConcurrentExecutions: in.ReservedConcurrentExecutions}, nil
+}
+
+// DeleteFunctionConcurrency removes reserved concurrency.
+func (s *Lambda) DeleteFunctionConcurrency(ctx context.Context, in *lambda.DeleteFunctionConcurrencyInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionConcurrencyOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "DeleteFunctionConcurrency", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	f.concurrency = nil
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.DeleteFunctionConcurrencyOutput{}, nil
+}
+
+// ListEventSourceMappings lists mappings, filtered by function and source.
+func (s *Lambda) ListEventSourceMappings(ctx context.Context, in *lambda.ListEventSourceMappingsInput, _ ...func(*lambda.Options)) (*lambda.ListEventSourceMappingsOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "ListEventSourceMappings", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	var out lambda.ListEventSourceMappingsOutput
+	var ids []string
+	for id := range s.c.mappings {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		m := s.c.mappings[id]
+		if in.FunctionName != nil {
+			name := *in.FunctionName
+			if f, ok := s.lookup(name); ok {
+				name = *f.cfg.FunctionName
+			}
+			if name != m.function {
+				continue
+			}
+		}
+		if in.EventSourceArn != nil && *in.EventSourceArn != *m.cfg.EventSourceArn {
+			continue
+		}
+		out.EventSourceMappings = append(out.EventSourceMappings, m.cfg)
+	}
+	return &out, nil
+}
+
+// CreateEventSourceMapping maps a DynamoDB stream to a function.
+func (s *Lambda) CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "CreateEventSourceMapping", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("Function does not exist"), Type: strp("User")}
+	}
+	src := aws.ToString(in.EventSourceArn)
+	if !strings.Contains(src, ":dynamodb:") || !strings.Contains(src, "/stream/") {
+		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("Unrecognized event source."), Type: strp("User")}
+	}
+	if in.StartingPosition == "" {
+		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("StartingPosition is required for DynamoDB streams."), Type: strp("User")}
+	}
+	for _, m := range s.c.mappings {
+		if m.function == *f.cfg.FunctionName && *m.cfg.EventSourceArn == src {
+			return nil, &lambdatypes.ResourceConflictException{Message: strp("The event source arn (" + src + ") and function (" + m.function + ") provided mapping already exists."), Type: strp("User")}
+		}
+	}
+	n := s.c.nextID()
+	uuid := fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n)
+	m := &mapping{function: *f.cfg.FunctionName, cfg: lambdatypes.EventSourceMappingConfiguration{
+		UUID: strp(uuid), EventSourceArn: strp(src), FunctionArn: f.cfg.FunctionArn,
+		EventSourceMappingArn:          strp(fmt.Sprintf("arn:aws:lambda:%s:%s:event-source-mapping:%s", s.c.Region, s.c.Account, uuid)),
+		BatchSize:                      orInt32(in.BatchSize, 100),
+		StartingPosition:               in.StartingPosition,
+		MaximumBatchingWindowInSeconds: orInt32(in.MaximumBatchingWindowInSeconds, 0),
+		FunctionResponseTypes:          in.FunctionResponseTypes,
+		State:                          strp("Enabled"),
+	}}
+	s.c.mappings[uuid] = m
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.CreateEventSourceMappingOutput{UUID: m.cfg.UUID, EventSourceArn: m.cfg.EventSourceArn,
+		EventSourceMappingArn: m.cfg.EventSourceMappingArn, FunctionArn: m.cfg.FunctionArn, State: strp("Creating")}, nil
+}
+
+// UpdateEventSourceMapping changes a mapping's batching settings.
+func (s *Lambda) UpdateEventSourceMapping(ctx context.Context, in *lambda.UpdateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.UpdateEventSourceMappingOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "UpdateEventSourceMapping", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	m, ok := s.c.mappings[*in.UUID]
+	if !ok {
+		return nil, notFound("Event source mapping " + *in.UUID)
+	}
+	if in.BatchSize != nil {
+		m.cfg.BatchSize = in.BatchSize
+	}
+	if in.MaximumBatchingWindowInSeconds != nil {
+		m.cfg.MaximumBatchingWindowInSeconds = in.MaximumBatchingWindowInSeconds
+	}
+	if in.FunctionResponseTypes != nil {
+		m.cfg.FunctionResponseTypes = in.FunctionResponseTypes
+	}
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.UpdateEventSourceMappingOutput{UUID: m.cfg.UUID, State: strp("Updating")}, nil
+}
+
+// DeleteEventSourceMapping deletes a mapping.
+func (s *Lambda) DeleteEventSourceMapping(ctx context.Context, in *lambda.DeleteEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.DeleteEventSourceMappingOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "DeleteEventSourceMapping", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	m, ok := s.c.mappings[*in.UUID]
+	if !ok {
+		return nil, notFound("Event source mapping " + *in.UUID)
+	}
+	delete(s.c.mappings, *in.UUID)
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.DeleteEventSourceMappingOutput{UUID: m.cfg.UUID, State: strp("Deleting")}, nil
+}
+
+// GetPolicy returns a function's resource-based policy as JSON.
+func (s *Lambda) GetPolicy(ctx context.Context, in *lambda.GetPolicyInput, _ ...func(*lambda.Options)) (*lambda.GetPolicyOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "GetPolicy", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	if len(f.statements) == 0 {
+		return nil, notFound("The resource you requested does not exist. Policy")
+	}
+	type stmt struct {
+		Sid       string
+		Effect    string
+		Principal map[string]string
+		Action    string
+		Resource  string
+		Condition map[string]map[string]string `json:",omitempty"`
+	}
+	doc := struct {
+		Version   string
+		ID        string `json:"Id"`
+		Statement []stmt
+	}{Version: "2012-10-17", ID: "default"}
+	for _, st := range f.statements {
+		x := stmt{Sid: st.sid, Effect: "Allow", Principal: map[string]string{"Service": st.principal}, Action: st.action, Resource: *f.cfg.FunctionArn}
+		if st.sourceARN != "" {
+			x.Condition = map[string]map[string]string{"ArnLike": {"AWS:SourceArn": st.sourceARN}}
+		}
+		doc.Statement = append(doc.Statement, x)
+	}
+	data, _ := json.Marshal(doc)
+	return &lambda.GetPolicyOutput{Policy: strp(string(data)), RevisionId: strp(fmt.Sprint(len(f.statements)))}, nil
+}
+
+// AddPermission adds a statement to a function's policy.
+func (s *Lambda) AddPermission(ctx context.Context, in *lambda.AddPermissionInput, _ ...func(*lambda.Options)) (*lambda.AddPermissionOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "AddPermission", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	for _, st := range f.statements {
+		if st.sid == *in.StatementId {
+			return nil, &lambdatypes.ResourceConflictException{Message: strp("The statement id (" + st.sid + ") provided already exists. Please provide a new statement id, or remove the existing statement."), Type: strp("User")}
+		}
+	}
+	f.statements = append(f.statements, statement{sid: *in.StatementId, principal: *in.Principal, action: *in.Action, sourceARN: aws.ToString(in.SourceArn)})
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.AddPermissionOutput{}, nil
+}
+
+// RemovePermission removes a statement from a function's policy.
+func (s *Lambda) RemovePermission(ctx context.Context, in *lambda.RemovePermissionInput, _ ...func(*lambda.Options)) (*lambda.RemovePermissionOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "RemovePermission", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	for i, st := range f.statements {
+		if st.sid == *in.StatementId {
+			f.statements = append(f.statements[:i], f.statements[i+1:]...)
+			if post != nil {
+				return nil, post
+			}
+			return &lambda.RemovePermissionOutput{}, nil
+		}
+	}
+	return nil, notFound("Statement " + *in.StatementId + " is")
+}
+
+// Invoke runs a function: it answers with the handler it would serve and
+// the payload it was given.
+func (s *Lambda) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "Invoke", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	payload := json.RawMessage(in.Payload)
+	if len(payload) == 0 {
+		payload = json.RawMessage("{}")
+	}
+	data, _ := json.Marshal(map[string]any{"handler": f.cfg.Environment.Variables["GOCHALICE_HANDLER"], "event": payload})
+	return &lambda.InvokeOutput{StatusCode: 200, Payload: data, ExecutedVersion: strp("$LATEST")}, nil
+}
