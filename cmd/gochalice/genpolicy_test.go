@@ -64,7 +64,7 @@ func TestGenPolicyErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown function", []string{"--project-dir", "../../examples/savealife", "--function", "nope"}, "--function nope: the app has no such function (it has api_handler, handle_stream)"},
-		{"unknown stage", []string{"--project-dir", "../../examples/savealife", "--stage", "prod"}, `"prod"`},
+		{"unknown stage", []string{"--project-dir", "../../examples/savealife", "--stage", "staging"}, `"staging"`},
 		{"no config", []string{"--project-dir", t.TempDir()}, "config.json"},
 	}
 	for _, tc := range tests {
