@@ -236,12 +236,45 @@ func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*htt
 func canonicalHeader(m map[string][]string) http.Header {
 	header := http.Header(maps.Clone(m))
 	for k, vs := range m {
+		if isCanonicalKey(k) {
+			continue
+		}
 		if c := http.CanonicalHeaderKey(k); c != k {
 			delete(header, k)
-			header[c] = slices.Concat(header[c], vs)
+			if prev, ok := header[c]; ok {
+				header[c] = slices.Concat(prev, vs)
+			} else {
+				header[c] = vs
+			}
 		}
 	}
 	return header
+}
+
+// isCanonicalKey reports whether k is already in http.CanonicalHeaderKey's
+// form, for the common case of letters, digits and '-'; it answers false
+// for anything else, which CanonicalHeaderKey then decides. Most keys API
+// Gateway sends are canonical, and this check is much cheaper.
+func isCanonicalKey(k string) bool {
+	upper := true
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			if upper {
+				return false
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				return false
+			}
+		case c == '-', '0' <= c && c <= '9':
+		default:
+			return false
+		}
+		upper = c == '-'
+	}
+	return true
 }
 
 // encodeQuery encodes API Gateway's decoded query parameters (multi or
