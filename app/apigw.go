@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -109,16 +108,19 @@ func V2HTTPRequest(r *http.Request) (*events.APIGatewayV2HTTPRequest, bool) {
 }
 
 // HandleProxyRequest serves a REST API proxy event (payload 1.0) through
-// the app's routes.
+// the app's routes. It takes ev over: the request's Header is
+// ev.MultiValueHeaders, its keys made canonical in place, so serving an
+// event copies none of its headers.
 func (a *App) HandleProxyRequest(ctx context.Context, ev *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	h := a.Handler()
 	req, err := requestFromV1(ctx, ev)
 	if err != nil {
 		return badEventV1(err), nil
 	}
-	w := newResponseWriter(a.BinaryTypes)
+	w := a.newResponseWriter()
 	h.ServeHTTP(w, req)
 	status, header, body, b64 := w.result()
+	a.releaseResponseWriter(w)
 	return events.APIGatewayProxyResponse{
 		StatusCode:        status,
 		MultiValueHeaders: header,
@@ -136,9 +138,10 @@ func (a *App) HandleV2HTTPRequest(ctx context.Context, ev *events.APIGatewayV2HT
 		r := badEventV1(err)
 		return events.APIGatewayV2HTTPResponse{StatusCode: r.StatusCode, Headers: map[string]string{"Content-Type": "application/json"}, Body: r.Body}, nil
 	}
-	w := newResponseWriter(a.BinaryTypes)
+	w := a.newResponseWriter()
 	h.ServeHTTP(w, req)
 	status, header, body, b64 := w.result()
+	a.releaseResponseWriter(w)
 	resp := events.APIGatewayV2HTTPResponse{StatusCode: status, Body: body, IsBase64Encoded: b64}
 	if len(header) > 0 {
 		resp.Headers = make(map[string]string, len(header))
@@ -167,15 +170,9 @@ func badEventV1(err error) events.APIGatewayProxyResponse {
 }
 
 // invokeAPI is the API handler's Lambda entry point: it tells a payload
-// 2.0 event from a 1.0 one by its "version" field.
+// 2.0 event from a 1.0 one by its "version" field, then decodes it once.
 func (a *App) invokeAPI(ctx context.Context, payload []byte) ([]byte, error) {
-	var probe struct {
-		Version string `json:"version"`
-	}
-	if err := json.Unmarshal(payload, &probe); err != nil {
-		return nil, fmt.Errorf("API handler: decode event: %w", err)
-	}
-	if probe.Version == "2.0" {
+	if payloadVersion(payload) == "2.0" {
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return nil, fmt.Errorf("API handler: decode HTTP API event: %w", err)
@@ -228,13 +225,12 @@ func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*htt
 	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.HTTPMethod, u, header, body, host, ev.RequestContext.Identity.SourceIP), nil
 }
 
-// canonicalHeader copies API Gateway's multi-value headers into an
-// http.Header. Cloning the map and then fixing the keys that are not
-// canonical ("cache-control", "CloudFront-Is-Desktop-Viewer") is cheaper
-// than inserting every key. Values of keys that differ only in case are
-// merged.
+// canonicalHeader turns API Gateway's multi-value headers into an
+// http.Header in place, without copying: keys that are not canonical
+// ("cache-control", "CloudFront-Is-Desktop-Viewer") are moved, and values
+// of keys that differ only in case are merged.
 func canonicalHeader(m map[string][]string) http.Header {
-	header := http.Header(maps.Clone(m))
+	header := http.Header(m)
 	for k, vs := range m {
 		if isCanonicalKey(k) {
 			continue
@@ -505,8 +501,28 @@ type responseWriter struct {
 	binaryTypes []string
 }
 
-func newResponseWriter(binaryTypes []string) *responseWriter {
-	return &responseWriter{header: make(http.Header, 4), binaryTypes: binaryTypes}
+// newResponseWriter returns a writer from the app's pool; release returns
+// it once its result has been taken. Its header map goes out with the
+// response, so each writer gets a new one.
+func (a *App) newResponseWriter() *responseWriter {
+	w, _ := a.writers.Get().(*responseWriter)
+	if w == nil {
+		w = &responseWriter{}
+	}
+	w.header = make(http.Header, 4)
+	w.binaryTypes = a.BinaryTypes
+	return w
+}
+
+func (a *App) releaseResponseWriter(w *responseWriter) {
+	w.status = 0
+	w.header = nil
+	w.binaryTypes = nil
+	if w.body.Cap() > 64<<10 {
+		return // keep the pool from holding large bodies
+	}
+	w.body.Reset()
+	a.writers.Put(w)
 }
 
 func (w *responseWriter) Header() http.Header { return w.header }
@@ -553,4 +569,111 @@ func (w *responseWriter) result() (status int, header map[string][]string, body 
 		return status, w.header, base64.StdEncoding.EncodeToString(raw), true
 	}
 	return status, w.header, string(raw), false
+}
+
+// payloadVersion returns the top-level "version" string of a JSON object
+// without decoding it: a byte scan that skips the other members, so an
+// event is parsed once, not twice. It returns "" for anything it does not
+// understand; the full decode then reports what is wrong.
+func payloadVersion(data []byte) string {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return ""
+	}
+	i++
+	for {
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != '"' {
+			return ""
+		}
+		keyStart := i + 1
+		i = skipString(data, i)
+		if i < 0 {
+			return ""
+		}
+		key := data[keyStart : i-1]
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != ':' {
+			return ""
+		}
+		i = skipSpace(data, i+1)
+		if string(key) == "version" {
+			if i >= len(data) || data[i] != '"' {
+				return ""
+			}
+			end := skipString(data, i)
+			if end < 0 {
+				return ""
+			}
+			return string(data[i+1 : end-1])
+		}
+		if i = skipValue(data, i); i < 0 {
+			return ""
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != ',' {
+			return ""
+		}
+		i++
+	}
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string starting at data[i]
+// (a '"'), or -1.
+func skipString(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// skipValue returns the index after the JSON value starting at data[i], or
+// -1. Objects and arrays are skipped by depth, minding strings.
+func skipValue(data []byte, i int) int {
+	if i >= len(data) {
+		return -1
+	}
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(data); i++ {
+			switch data[i] {
+			case '"':
+				if i = skipString(data, i); i < 0 {
+					return -1
+				}
+				i--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	default: // number, true, false, null
+		for ; i < len(data); i++ {
+			switch data[i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return i
+			}
+		}
+		return i
+	}
 }

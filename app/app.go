@@ -50,6 +50,7 @@ type App struct {
 	once    sync.Once
 	handler http.Handler // built on first use; registration is then closed
 	started bool
+	writers sync.Pool // *responseWriter, reused across API Gateway events
 }
 
 var (
