@@ -368,7 +368,7 @@ func BuildDesired(in Input) (*Desired, error) {
 				if streamARN != "" {
 					policy = iam.Merge(policy, StreamReadPolicy(streamARN))
 				}
-			} else if streamARN != "" && !strings.Contains(streamARN, KnownAfterApply) {
+			} else if streamARN != "" && !strings.Contains(streamARN, KnownAfterApply) && !isTemplateReference(streamARN) {
 				if missing := MissingStreamAccess(policy, streamARN); len(missing) > 0 {
 					file := s.IAMPolicyFile
 					add(fmt.Sprintf("function %s (%s)", fn.Name, file),

@@ -61,6 +61,7 @@ func newCLI(stdout, stderr io.Writer) *cli.App {
 			deleteCommand(),
 			urlCommand(),
 			invokeCommand(),
+			packageCommand(),
 		},
 	}
 }

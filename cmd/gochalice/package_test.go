@@ -1,0 +1,151 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestPackageGolden packages savealife through the CLI in both formats:
+// dev (policy files, a stream ARN) and prod (policies generated from the
+// code, a stream named by its table, so a parameter), one with a merged
+// fragment. The template and the output are golden; the zip holds the
+// bootstrap binary, executable.
+func TestPackageGolden(t *testing.T) {
+	noCredentials(t)
+	if testing.Short() {
+		t.Skip("builds the app")
+	}
+	for _, tc := range []struct {
+		name, stage, format string
+		args                []string
+	}{
+		{name: "dev-sam", stage: "dev", format: "cloudformation"},
+		{name: "dev-tf", stage: "dev", format: "terraform"},
+		{name: "prod-sam", stage: "prod", format: "cloudformation"},
+		{name: "prod-tf", stage: "prod", format: "terraform"},
+		{name: "dev-merged-sam", stage: "dev", format: "cloudformation", args: []string{"--merge-template", filepath.Join("testdata", "package", "merge.json")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"gochalice", "package", "--stage", tc.stage, "--pkg-format", tc.format, "--project-dir", savealifeDir}, tc.args...)
+			if err := runCLI(context.Background(), &stdout, &stderr, append(args, out)); err != nil {
+				t.Fatalf("%v\n%s", err, stderr.String())
+			}
+			file := "sam.json"
+			if tc.format == "terraform" {
+				file = "chalice.tf.json"
+			}
+			tpl, err := os.ReadFile(filepath.Join(out, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			packageGolden(t, tc.name+".json", tpl)
+			packageGolden(t, tc.name+".out", []byte(strings.ReplaceAll(stdout.String(), out, "OUT")))
+
+			zr, err := zip.OpenReader(filepath.Join(out, "deployment.zip"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer zr.Close()
+			if len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].Mode().Perm() != 0o755 {
+				t.Errorf("deployment.zip holds %v, want bootstrap, mode 0755", zr.File)
+			}
+		})
+	}
+}
+
+func packageGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "package", name)
+	if updating() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+// TestPackageUsageErrors stops before building, with an error that says
+// what to do.
+func TestPackageUsageErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte("{\"Resources\": }"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no folder", nil, "package takes one argument, the folder to write to"},
+		{"two folders", []string{"a", "b"}, "got 2"},
+		{"unknown format", []string{"--pkg-format", "cdk", "out"}, `--pkg-format "cdk": use cloudformation or terraform`},
+		{"missing fragment", []string{"--merge-template", "nope.json", "out"}, "--merge-template: open nope.json"},
+		{"invalid fragment", []string{"--merge-template", bad, t.TempDir()}, bad + ": invalid JSON at line 1, column 15"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"gochalice", "package", "--project-dir", savealifeDir}, tc.args...)
+			err := runCLI(context.Background(), &stdout, &stderr, args)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestPackageGoldenSchema checks the golden SAM templates, those the CLI
+// writes for savealife's stages, against the CloudFormation and SAM
+// resource schemas (scripts/cfn-validate.js, @aws-cdk/aws-service-spec).
+func TestPackageGoldenSchema(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat("../../node_modules/@aws-cdk/aws-service-spec/db.json.gz")
+	}
+	if err != nil {
+		msg := "the CloudFormation schema check needs Node.js and @aws-cdk/aws-service-spec (run npm ci at the repository root, as scripts/test.sh does): " + err.Error()
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "package", "*-sam.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden templates: %v", err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(node, append([]string{"../../scripts/cfn-validate.js", "--json"}, files...)...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var got map[string][]string
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("%v: %s%s", err, stdout.String(), stderr.String())
+	}
+	for _, f := range files {
+		if p, ok := got[f]; !ok || len(p) > 0 {
+			t.Errorf("%s: checked %v, problems:\n%s", f, ok, strings.Join(p, "\n"))
+		}
+	}
+}
