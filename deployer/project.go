@@ -32,12 +32,34 @@ type Project struct {
 	Code *Artifact
 }
 
-// LoadProject loads the stage's config, builds the app for the host and
-// takes its manifest with the stage's environment variables set (each
-// function's own entry is taken with that function's variables, so a
-// stream ARN read with os.Getenv at registration resolves), resolves every
-// function's settings, and builds the Lambda package into buildDir.
+// LoadProject is ResolveProject followed by building the Lambda package
+// into buildDir.
 func LoadProject(ctx context.Context, dir, stage, buildDir string) (*Project, error) {
+	p, err := ResolveProject(ctx, dir, stage, buildDir)
+	if err != nil {
+		return nil, err
+	}
+	arch := stages.DefaultLambdaArchitecture
+	if s, err := p.Config.Resolve(stage, manifest.APIHandlerName); err == nil {
+		arch = s.LambdaArchitecture
+	}
+	for _, s := range p.Settings {
+		arch = s.LambdaArchitecture // all equal: ResolveProject checks
+		break
+	}
+	if p.Code, err = BuildLambda(ctx, dir, arch, buildDir); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ResolveProject loads the stage's config, builds the app for the host
+// into buildDir and takes its manifest with the stage's environment
+// variables set (each function's own entry is taken with that function's
+// variables, so a stream ARN read with os.Getenv at registration
+// resolves), and resolves every function's settings. It does not build the
+// Lambda package (Project.Code is nil).
+func ResolveProject(ctx context.Context, dir, stage, buildDir string) (*Project, error) {
 	cfg, err := stages.Load(dir)
 	if err != nil {
 		return nil, err
@@ -82,13 +104,6 @@ func LoadProject(ctx context.Context, dir, stage, buildDir string) (*Project, er
 	}
 	if len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}
-	}
-	if arch == "" {
-		arch = base.LambdaArchitecture
-	}
-	p.Code, err = BuildLambda(ctx, dir, arch, buildDir)
-	if err != nil {
-		return nil, err
 	}
 	return p, nil
 }

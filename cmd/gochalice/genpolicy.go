@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/gochalice/gochalice/iam"
 	"github.com/gochalice/gochalice/manifest"
 	"github.com/gochalice/gochalice/policygen"
-	"github.com/gochalice/gochalice/stages"
 )
 
 func genPolicyCommand() *cli.Command {
@@ -85,45 +82,14 @@ func orPlaceholder(v, placeholder string) string {
 // and generates every function's policy, with each function's policy file
 // (when autogen_policy is true and one is set) added.
 func generateAppPolicies(c *cli.Context) (*policygen.Result, error) {
-	dir, stage := c.String("project-dir"), c.String("stage")
-	cfg, err := stages.Load(dir)
+	p, err := resolveProject(c.Context, c.String("project-dir"), c.String("stage"))
 	if err != nil {
 		return nil, err
 	}
-	base, err := cfg.Resolve(stage, manifest.APIHandlerName)
-	if err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "gochalice-gen-policy-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "app")
-	if err := deployer.BuildHost(c.Context, dir, bin); err != nil {
-		return nil, err
-	}
-	envOf := func(fn string) (map[string]string, error) {
-		s, err := cfg.Resolve(stage, fn)
-		if err != nil {
-			return nil, err
-		}
-		return s.EnvironmentVariables, nil
-	}
-	m, err := deployer.TakeStageManifest(c.Context, bin, envOf, base.EnvironmentVariables)
-	if err != nil {
-		return nil, err
-	}
-	settings := map[string]*stages.Settings{}
-	for _, fn := range m.Functions {
-		if settings[fn.Name], err = cfg.Resolve(stage, fn.Name); err != nil {
-			return nil, err
-		}
-	}
-	req := policyRequest(dir, stage, m, settings, c.StringSlice("function"))
+	req := policyRequest(p.Dir, p.Stage, p.Manifest, p.Settings, c.StringSlice("function"))
 	for _, fn := range req.Functions {
-		if _, ok := m.Function(fn); !ok {
-			return nil, fmt.Errorf("--function %s: the app has no such function (it has %s)", fn, strings.Join(functionNames(m), ", "))
+		if _, ok := p.Manifest.Function(fn); !ok {
+			return nil, fmt.Errorf("--function %s: the app has no such function (it has %s)", fn, strings.Join(functionNames(p.Manifest), ", "))
 		}
 	}
 	return policygen.Generate(c.Context, req)

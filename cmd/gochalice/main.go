@@ -62,6 +62,7 @@ func newCLI(stdout, stderr io.Writer) *cli.App {
 			urlCommand(),
 			invokeCommand(),
 			packageCommand(),
+			deployerPolicyCommand(),
 		},
 	}
 }
