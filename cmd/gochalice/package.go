@@ -55,21 +55,11 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 			}
 			out, errw := c.App.Writer, c.App.ErrWriter
 
-			buildDir, err := os.MkdirTemp("", "gochalice-build-")
+			p, cleanup, err := env.load(ctx, dir, stage, errw)
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(buildDir)
-			p, err := env.loadProject(ctx, dir, stage, buildDir)
-			if err != nil {
-				return err
-			}
-			for _, w := range p.Config.Warnings() {
-				fmt.Fprintf(errw, "warning: %s\n", w)
-			}
-			for _, w := range p.Config.CheckFunctions(p.Manifest) {
-				fmt.Fprintf(errw, "warning: %s\n", w)
-			}
+			defer cleanup()
 			// The same policy source as deploy, with the template's
 			// placeholders for the partition, region and account.
 			policies, err := codePolicies(ctx, p, deployer.TemplateTarget, errw)
