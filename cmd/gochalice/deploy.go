@@ -83,13 +83,14 @@ func connectAWS(ctx context.Context, profile, region string, optional bool) (*de
 	if cfg.Region == "" {
 		return nil, deployer.Target{}, errors.New("no AWS region: pass --region, set \"region\" in .chalice/config.json, or set AWS_REGION")
 	}
-	if optional {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := cfg.Credentials.Retrieve(cctx)
-		cancel()
-		if err != nil {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	_, err = cfg.Credentials.Retrieve(cctx)
+	cancel()
+	if err != nil {
+		if optional {
 			return nil, deployer.NewTarget(cfg.Region, ""), nil
 		}
+		return nil, deployer.Target{}, fmt.Errorf("no AWS credentials: configure them (aws configure, AWS_PROFILE or --profile, or environment variables), or plan without an account with --dry-run: %w", err)
 	}
 	clients := deployer.NewClients(cfg)
 	t, err := deployer.LookupTarget(ctx, clients.STS, cfg.Region)

@@ -149,3 +149,20 @@ func TestDeployRedeployDeleteCLI(t *testing.T) {
 		t.Errorf("second delete: %q", out)
 	}
 }
+
+// TestDeployWithoutCredentials fails with a message that says what to do,
+// and records nothing.
+func TestDeployWithoutCredentials(t *testing.T) {
+	noCredentials(t)
+	if testing.Short() {
+		t.Skip("builds the app")
+	}
+	var stdout, stderr bytes.Buffer
+	err := runCLI(context.Background(), &stdout, &stderr, []string{"gochalice", "deploy", "--stage", "dev", "--project-dir", savealifeDir, "--region", "us-east-1"})
+	if err == nil || !strings.Contains(err.Error(), "no AWS credentials: configure them") || !strings.Contains(err.Error(), "--dry-run") {
+		t.Fatalf("err = %v, want the no-credentials message", err)
+	}
+	if _, err := os.Stat(filepath.Join(savealifeDir, ".chalice", "deployed")); err == nil {
+		t.Error("a failed deploy recorded state")
+	}
+}
