@@ -11,13 +11,15 @@ import (
 	"github.com/gochalice/gochalice/manifest"
 )
 
-// DefaultBinaryTypes are the media types treated as binary unless changed,
-// Chalice's default list.
-var DefaultBinaryTypes = []string{
-	"application/octet-stream", "application/x-tar", "application/zip",
-	"audio/basic", "audio/ogg", "audio/mp4", "audio/mpeg", "audio/wav", "audio/webm",
-	"image/png", "image/jpg", "image/jpeg", "image/gif",
-	"video/ogg", "video/mpeg", "video/webm",
+// DefaultBinaryTypes returns the media types treated as binary unless
+// changed, Chalice's default list. Each call returns a new slice.
+func DefaultBinaryTypes() []string {
+	return []string{
+		"application/octet-stream", "application/x-tar", "application/zip",
+		"audio/basic", "audio/ogg", "audio/mp4", "audio/mpeg", "audio/wav", "audio/webm",
+		"image/png", "image/jpg", "image/jpeg", "image/gif",
+		"video/ogg", "video/mpeg", "video/webm",
+	}
 }
 
 // App is a gochalice application: its routes, served by one Lambda
@@ -38,7 +40,7 @@ type App struct {
 	Logger *slog.Logger
 
 	// BinaryTypes are the media types sent through API Gateway as base64.
-	// New sets it to a copy of DefaultBinaryTypes; change it before Run.
+	// New sets it to DefaultBinaryTypes(); change it before Run.
 	BinaryTypes []string
 
 	middleware []func(http.Handler) http.Handler
@@ -75,7 +77,7 @@ func New(name string) *App {
 	}
 	return &App{
 		name:        name,
-		BinaryTypes: slices.Clone(DefaultBinaryTypes),
+		BinaryTypes: DefaultBinaryTypes(),
 		names:       map[string]bool{},
 	}
 }

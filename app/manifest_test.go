@@ -124,7 +124,7 @@ func TestManifestEmptyApp(t *testing.T) {
 	want := &manifest.Manifest{
 		SchemaVersion: manifest.SchemaVersion,
 		AppName:       "empty",
-		BinaryTypes:   append([]string(nil), DefaultBinaryTypes...),
+		BinaryTypes:   DefaultBinaryTypes(),
 		Routes:        []manifest.Route{},
 		Functions:     []manifest.Function{},
 	}
