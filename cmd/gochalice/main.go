@@ -56,13 +56,13 @@ func newCLI(stdout, stderr io.Writer) *cli.App {
 			localCommand(),
 			configCommand(),
 			genPolicyCommand(),
-			versionCommand(),
 			deployCommand(),
 			deleteCommand(),
 			urlCommand(),
 			invokeCommand(),
 			packageCommand(),
 			deployerPolicyCommand(),
+			versionCommand(),
 		},
 	}
 }
