@@ -235,7 +235,11 @@ func canonicalHeader(m map[string][]string) http.Header {
 		if isCanonicalKey(k) {
 			continue
 		}
-		if c := http.CanonicalHeaderKey(k); c != k {
+		c, ok := cloudFrontHeaderKey(k)
+		if !ok {
+			c = http.CanonicalHeaderKey(k)
+		}
+		if c != k {
 			delete(header, k)
 			if prev, ok := header[c]; ok {
 				header[c] = slices.Concat(prev, vs)
@@ -245,6 +249,30 @@ func canonicalHeader(m map[string][]string) http.Header {
 		}
 	}
 	return header
+}
+
+// cloudFrontHeaderKey returns the canonical form of the headers CloudFront
+// adds to every REST API event, which API Gateway spells "CloudFront-...":
+// a constant, where CanonicalHeaderKey would allocate the same string for
+// every request.
+func cloudFrontHeaderKey(k string) (string, bool) {
+	switch k {
+	case "CloudFront-Forwarded-Proto":
+		return "Cloudfront-Forwarded-Proto", true
+	case "CloudFront-Is-Desktop-Viewer":
+		return "Cloudfront-Is-Desktop-Viewer", true
+	case "CloudFront-Is-Mobile-Viewer":
+		return "Cloudfront-Is-Mobile-Viewer", true
+	case "CloudFront-Is-SmartTV-Viewer":
+		return "Cloudfront-Is-Smarttv-Viewer", true
+	case "CloudFront-Is-Tablet-Viewer":
+		return "Cloudfront-Is-Tablet-Viewer", true
+	case "CloudFront-Viewer-ASN":
+		return "Cloudfront-Viewer-Asn", true
+	case "CloudFront-Viewer-Country":
+		return "Cloudfront-Viewer-Country", true
+	}
+	return "", false
 }
 
 // isCanonicalKey reports whether k is already in http.CanonicalHeaderKey's
@@ -277,6 +305,18 @@ func isCanonicalKey(k string) bool {
 // single) as url.Values.Encode does, sorted by key, without building a
 // url.Values.
 func encodeQuery(multi map[string][]string, single map[string]string) string {
+	// One parameter with one value, the common case: no sorting, no
+	// builder.
+	if len(multi)+len(single) == 1 {
+		for k, vs := range multi {
+			if len(vs) == 1 {
+				return url.QueryEscape(k) + "=" + url.QueryEscape(vs[0])
+			}
+		}
+		for k, v := range single {
+			return url.QueryEscape(k) + "=" + url.QueryEscape(v)
+		}
+	}
 	keys := make([]string, 0, len(multi)+len(single))
 	for k := range multi {
 		keys = append(keys, k)

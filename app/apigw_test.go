@@ -630,3 +630,39 @@ func TestCanonicalHeader(t *testing.T) {
 		t.Error("canonicalHeader copied the event's headers")
 	}
 }
+
+func TestCloudFrontHeaderKeys(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"CloudFront-Forwarded-Proto", "CloudFront-Is-Desktop-Viewer", "CloudFront-Is-Mobile-Viewer",
+		"CloudFront-Is-SmartTV-Viewer", "CloudFront-Is-Tablet-Viewer", "CloudFront-Viewer-ASN", "CloudFront-Viewer-Country"} {
+		c, ok := cloudFrontHeaderKey(k)
+		if !ok || c != http.CanonicalHeaderKey(k) {
+			t.Errorf("cloudFrontHeaderKey(%q) = %q, %v; want %q", k, c, ok, http.CanonicalHeaderKey(k))
+		}
+	}
+}
+
+func TestEncodeQueryMatchesURLValues(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		multi  map[string][]string
+		single map[string]string
+	}{
+		{multi: map[string][]string{"a b": {"c&d"}}},
+		{single: map[string]string{"q": "x y"}},
+		{multi: map[string][]string{"b": {"2", "1"}, "a": {"3"}}},
+		{single: map[string]string{"b": "2", "a": "1"}},
+	}
+	for _, tc := range tests {
+		want := url.Values{}
+		for k, vs := range tc.multi {
+			want[k] = vs
+		}
+		for k, v := range tc.single {
+			want[k] = []string{v}
+		}
+		if got := encodeQuery(tc.multi, tc.single); got != want.Encode() {
+			t.Errorf("encodeQuery(%v, %v) = %q, want %q", tc.multi, tc.single, got, want.Encode())
+		}
+	}
+}
