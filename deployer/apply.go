@@ -21,15 +21,17 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
-// Deployer refreshes, applies and destroys app stages through Clients.
+// Deployer refreshes app stages and applies plans (deploys and deletes)
+// through Clients.
 // The zero values of its tuning fields are production defaults.
 type Deployer struct {
 	Clients *Clients
 	// Parallelism bounds the steps run at once (default 8; 1 runs them
 	// one by one).
 	Parallelism int
-	// Backoff is the first pause before retrying a throttled or
-	// conflicting call, or a role Lambda cannot assume yet (default 1s);
+	// Backoff is the first pause before retrying a conflicting call, or
+	// a role Lambda cannot assume yet (default 1s); throttling is left to
+	// the SDK's retryer;
 	// pauses double up to 32 times it.
 	Backoff time.Duration
 	// MaxAttempts bounds the tries of one call (default 10).
@@ -73,6 +75,8 @@ type applier struct {
 	save     func(*State) error
 	progress sync.Mutex
 	desired  *Desired
+	// deleting are the addresses the plan deletes.
+	deleting map[string]bool
 }
 
 func (a *applier) get(addr string) (ResourceState, bool) {
@@ -134,7 +138,12 @@ func (a *applier) event(e Event) {
 func (d *Deployer) Apply(ctx context.Context, p *Plan, save func(*State) error) (*State, error) {
 	st := p.Prior.Clone()
 	st.App, st.Stage, st.Target, st.SchemaVersion = p.App, p.Stage, p.Target, StateVersion
-	a := &applier{d: d, state: st, save: save, desired: p.Desired}
+	a := &applier{d: d, state: st, save: save, desired: p.Desired, deleting: map[string]bool{}}
+	for _, c := range p.Changes {
+		if c.Action == Delete {
+			a.deleting[c.Address] = true
+		}
+	}
 	adopted := false
 	for k, rs := range st.Resources {
 		if rs.Unrecorded {
@@ -260,12 +269,6 @@ func (d *Deployer) Apply(ctx context.Context, p *Plan, save func(*State) error) 
 	return out, errors.Join(errs...)
 }
 
-// Destroy deletes everything in actual (a refreshed or recorded state),
-// in reverse dependency order, tolerating what is already gone.
-func (d *Deployer) Destroy(ctx context.Context, actual *State, save func(*State) error) (*State, error) {
-	return d.Apply(ctx, PlanDestroy(actual), save)
-}
-
 // step carries out one change.
 func (a *applier) step(ctx context.Context, c *Change) error {
 	typ := c.Type
@@ -275,6 +278,13 @@ func (a *applier) step(ctx context.Context, c *Change) error {
 	if c.Action == Replace {
 		if err := a.delete(ctx, c.Address, *c.Prior); err != nil {
 			return err
+		}
+		if typ == TypeEventSourceMapping {
+			// Lambda deletes a mapping asynchronously and refuses a new
+			// one of the same function and source meanwhile.
+			if err := a.d.waitMappingGone(ctx, c.Prior.ID); err != nil {
+				return err
+			}
 		}
 	}
 	r := c.Desired
@@ -339,7 +349,17 @@ func (a *applier) delete(ctx context.Context, addr string, prior ResourceState) 
 		})
 		err = ignore[*apigwtypes.NotFoundException](err)
 	case TypeDeployment:
-		// A stage goes with its REST API.
+		// A stage goes with its REST API: delete it alone only when the
+		// API stays (the stage was renamed).
+		api, ok := a.get(restAPIAddr)
+		if !ok || api.ID == "" || a.deleting[restAPIAddr] {
+			break
+		}
+		err = d.retry(ctx, func() error {
+			_, err := d.Clients.APIGateway.DeleteStage(ctx, &apigateway.DeleteStageInput{RestApiId: &api.ID, StageName: &prior.Name})
+			return err
+		})
+		err = ignore[*apigwtypes.NotFoundException](err)
 	case TypePermission:
 		fn := prior.Attributes["function_name"]
 		err = d.retry(ctx, func() error {
@@ -438,6 +458,32 @@ func (d *Deployer) waitUpdated(ctx context.Context, name string) error {
 	return d.retry(ctx, func() error {
 		return w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: &name}, d.waitTimeout())
 	})
+}
+
+// waitMappingGone polls an event source mapping that was just deleted
+// until Lambda has finished deleting it (it stays listed, in State
+// "Deleting", for a while).
+func (d *Deployer) waitMappingGone(ctx context.Context, uuid string) error {
+	lo, hi := d.waitDelays()
+	ctx, cancel := context.WithTimeout(ctx, d.waitTimeout())
+	defer cancel()
+	for delay := lo; ; delay = min(2*delay, hi) {
+		var out *lambda.GetEventSourceMappingOutput
+		err := d.retry(ctx, func() (err error) {
+			out, err = d.Clients.Lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: &uuid})
+			return err
+		})
+		var missing *lambdatypes.ResourceNotFoundException
+		switch {
+		case errors.As(err, &missing):
+			return nil
+		case err != nil:
+			return fmt.Errorf("wait for event source mapping %s to be deleted: %w", uuid, err)
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return fmt.Errorf("event source mapping %s is still %s: %w", uuid, aws.ToString(out.State), err)
+		}
+	}
 }
 
 func (d *Deployer) waitDelays() (time.Duration, time.Duration) {
@@ -642,29 +688,37 @@ func vpcConfigOrEmpty(f *FunctionSpec) *lambdatypes.VpcConfig {
 
 func (a *applier) applyLogGroup(ctx context.Context, r *Resource) error {
 	d := a.d
-	err := d.retry(ctx, func() error {
-		_, err := d.Clients.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &r.Name})
-		return err
-	})
-	if err = ignore[*logstypes.ResourceAlreadyExistsException](err); err != nil {
-		return err
-	}
-	t := a.target()
-	rs := ResourceState{Type: TypeLogGroup, Name: r.Name, DependsOn: r.DependsOn,
-		ARN:        fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", t.Partition, t.Region, t.Account, r.Name),
-		Attributes: map[string]string{"retention_in_days": "0"}}
-	if err := a.put(r.Address, rs); err != nil {
-		return err
-	}
-	if err := d.retry(ctx, func() error {
-		_, err := d.Clients.Logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{
-			LogGroupName: &r.Name, RetentionInDays: aws.Int32(int32(r.LogGroup.RetentionInDays)),
+	rs, ok := a.get(r.Address)
+	if !ok {
+		// Lambda may have made it already, when the function logged.
+		err := d.retry(ctx, func() error {
+			_, err := d.Clients.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &r.Name})
+			return err
 		})
-		return err
-	}); err != nil {
-		return err
+		if err = ignore[*logstypes.ResourceAlreadyExistsException](err); err != nil {
+			return err
+		}
+		t := a.target()
+		rs = ResourceState{Type: TypeLogGroup, Name: r.Name, DependsOn: r.DependsOn,
+			ARN:        fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", t.Partition, t.Region, t.Account, r.Name),
+			Attributes: map[string]string{"retention_in_days": "0"}}
+		if err := a.put(r.Address, rs); err != nil {
+			return err
+		}
 	}
-	rs.Attributes = r.Attributes(nil)
+	want := r.Attributes(nil)
+	if rs.Attributes["retention_in_days"] != want["retention_in_days"] {
+		if err := d.retry(ctx, func() error {
+			_, err := d.Clients.Logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{
+				LogGroupName: &r.Name, RetentionInDays: aws.Int32(int32(r.LogGroup.RetentionInDays)),
+			})
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	rs.Attributes = want
+	rs.DependsOn = r.DependsOn
 	return a.put(r.Address, rs)
 }
 

@@ -59,6 +59,7 @@ type FunctionSettingsAPI interface {
 // EventSourceMappingAPI manages event source mappings (pull-mode sources).
 type EventSourceMappingAPI interface {
 	ListEventSourceMappings(ctx context.Context, in *lambda.ListEventSourceMappingsInput, optFns ...func(*lambda.Options)) (*lambda.ListEventSourceMappingsOutput, error)
+	GetEventSourceMapping(ctx context.Context, in *lambda.GetEventSourceMappingInput, optFns ...func(*lambda.Options)) (*lambda.GetEventSourceMappingOutput, error)
 	CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, optFns ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error)
 	UpdateEventSourceMapping(ctx context.Context, in *lambda.UpdateEventSourceMappingInput, optFns ...func(*lambda.Options)) (*lambda.UpdateEventSourceMappingOutput, error)
 	DeleteEventSourceMapping(ctx context.Context, in *lambda.DeleteEventSourceMappingInput, optFns ...func(*lambda.Options)) (*lambda.DeleteEventSourceMappingOutput, error)
@@ -95,10 +96,11 @@ type RestAPIAPI interface {
 	DeleteRestApi(ctx context.Context, in *apigateway.DeleteRestApiInput, optFns ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error)
 }
 
-// DeploymentAPI deploys a REST API to a stage.
+// DeploymentAPI deploys a REST API to a stage, and deletes a stage.
 type DeploymentAPI interface {
 	GetStage(ctx context.Context, in *apigateway.GetStageInput, optFns ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error)
 	CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, optFns ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error)
+	DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, optFns ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error)
 }
 
 // APIGatewayAPI is every API Gateway operation the deployer uses.

@@ -31,7 +31,7 @@ func TestFirstDeployPlanGolden(t *testing.T) {
 		"create function:handle_stream savealife-dev-handle_stream",
 		"create esm:handle_stream savealife-dev-handle_stream",
 		"create rest_api savealife-dev",
-		"create deployment api",
+		"create deployment:api api",
 		"create permission:api_handler gochalice-rest-api",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -153,7 +153,7 @@ func TestDeployRedeployDelete(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := d.Destroy(ctx, recorded, deployer.StateFile(path))
+		st, err := d.Apply(ctx, deployer.PlanDestroy(recorded), deployer.StateFile(path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestDeployRedeployDelete(t *testing.T) {
 			t.Errorf("state still records %v", st.Addresses())
 		}
 		// Deleting again, from a stale record, tolerates what is gone.
-		if _, err := d.Destroy(ctx, recorded, nil); err != nil {
+		if _, err := d.Apply(ctx, deployer.PlanDestroy(recorded), nil); err != nil {
 			t.Errorf("second delete: %v", err)
 		}
 	})
@@ -295,5 +295,14 @@ func TestUnfriendlyAWS(t *testing.T) {
 	}
 	if diff := cmp.Diff(ref.Snapshot(), cloud.Snapshot()); diff != "" {
 		t.Errorf("state (-clean +got):\n%s", diff)
+	}
+	throttled := 0
+	for _, c := range cloud.Calls() {
+		if c.Throttled {
+			throttled++
+		}
+	}
+	if throttled == 0 {
+		t.Error("no call was throttled")
 	}
 }

@@ -31,8 +31,8 @@ import (
 // Some actions cannot be scoped further: sts:GetCallerIdentity,
 // logs:DescribeLogGroups and lambda:ListEventSourceMappings accept only
 // "*"; lambda:CreateEventSourceMapping accepts only "*" and is limited to
-// the app's functions by the lambda:FunctionArn condition (as are updates
-// and deletes of mappings); API Gateway names REST APIs by ids it chooses,
+// the app's functions by the lambda:FunctionArn condition (as are reads,
+// updates and deletes of mappings); API Gateway names REST APIs by ids it chooses,
 // so its actions (the HTTP verbs of its control API) cover every REST API
 // of the region. The partition, region and account come from t verbatim,
 // so placeholders such as "${AWS::Region}" stay as they are.
@@ -161,7 +161,7 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 	if need.mappings {
 		add("ListEventSourceMappings", []string{"lambda:ListEventSourceMappings"}, iam.Strings{"*"}, nil)
 		add("CreateEventSourceMappings", []string{"lambda:CreateEventSourceMapping"}, iam.Strings{"*"}, forFunctions)
-		add("ChangeEventSourceMappings", []string{"lambda:DeleteEventSourceMapping", "lambda:UpdateEventSourceMapping"},
+		add("ChangeEventSourceMappings", []string{"lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"},
 			iam.Strings{arn("lambda", t.Region, t.Account, "event-source-mapping:*")}, forFunctions)
 	}
 	if len(tables) > 0 {

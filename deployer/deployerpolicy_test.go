@@ -54,6 +54,7 @@ var operationActions = map[string]string{
 	"lambda.CreateEventSourceMapping":    "lambda:CreateEventSourceMapping",
 	"lambda.UpdateEventSourceMapping":    "lambda:UpdateEventSourceMapping",
 	"lambda.DeleteEventSourceMapping":    "lambda:DeleteEventSourceMapping",
+	"lambda.GetEventSourceMapping":       "lambda:GetEventSourceMapping",
 	"lambda.GetPolicy":                   "lambda:GetPolicy",
 	"lambda.AddPermission":               "lambda:AddPermission",
 	"lambda.RemovePermission":            "lambda:RemovePermission",
@@ -66,6 +67,7 @@ var operationActions = map[string]string{
 	"apigateway.DeleteRestApi":    "apigateway:DELETE",
 	"apigateway.GetStage":         "apigateway:GET",
 	"apigateway.CreateDeployment": "apigateway:POST",
+	"apigateway.DeleteStage":      "apigateway:DELETE",
 
 	"logs.DescribeLogGroups":  "logs:DescribeLogGroups",
 	"logs.CreateLogGroup":     "logs:CreateLogGroup",
@@ -339,6 +341,12 @@ func (c lambdaRec) DeleteEventSourceMapping(ctx context.Context, in *lambda.Dele
 	return c.r.inner.Lambda.DeleteEventSourceMapping(ctx, in, o...)
 }
 
+func (c lambdaRec) GetEventSourceMapping(ctx context.Context, in *lambda.GetEventSourceMappingInput, o ...func(*lambda.Options)) (*lambda.GetEventSourceMappingOutput, error) {
+	res, cond := c.r.mapping(in.UUID)
+	c.r.add("lambda", "GetEventSourceMapping", res, cond)
+	return c.r.inner.Lambda.GetEventSourceMapping(ctx, in, o...)
+}
+
 func (c lambdaRec) GetPolicy(ctx context.Context, in *lambda.GetPolicyInput, o ...func(*lambda.Options)) (*lambda.GetPolicyOutput, error) {
 	c.r.add("lambda", "GetPolicy", c.r.function(in.FunctionName), nil)
 	return c.r.inner.Lambda.GetPolicy(ctx, in, o...)
@@ -409,6 +417,11 @@ func (c apigwRec) GetStage(ctx context.Context, in *apigateway.GetStageInput, o 
 func (c apigwRec) CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, o ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
 	c.r.add("apigateway", "CreateDeployment", c.r.restAPI("/restapis/"+deref(in.RestApiId)+"/deployments"), nil)
 	return c.r.inner.APIGateway.CreateDeployment(ctx, in, o...)
+}
+
+func (c apigwRec) DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, o ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error) {
+	c.r.add("apigateway", "DeleteStage", c.r.restAPI("/restapis/"+deref(in.RestApiId)+"/stages/"+deref(in.StageName)), nil)
+	return c.r.inner.APIGateway.DeleteStage(ctx, in, o...)
 }
 
 type logsRec struct{ r *recorder }
@@ -606,6 +619,7 @@ func TestDeployerPolicyCoversDeployer(t *testing.T) {
 		s.Layers = []string{"arn:aws:lambda:us-east-1:123456789012:layer:shared:3"}
 		s.SubnetIDs, s.SecurityGroupIDs = []string{"subnet-1"}, []string{"sg-1"}
 		api.APIGatewayEndpointType = "REGIONAL"
+		api.APIGatewayStage = "v1" // the old stage is deleted
 		api.APIGatewayPolicy = &iam.Policy{Version: iam.Version, Statement: []iam.Statement{{
 			Effect: "Allow", Principal: "*", Action: iam.Strings{"execute-api:Invoke"}, Resource: iam.Strings{"execute-api:/*"},
 		}}}
@@ -625,8 +639,19 @@ func TestDeployerPolicyCoversDeployer(t *testing.T) {
 		p.Settings["handle_stream"].SubnetIDs, p.Settings["handle_stream"].SecurityGroupIDs = nil, nil
 		return p
 	}
-	withoutStream := func() *deployer.Project {
+	replaced := func() *deployer.Project {
 		p := unset()
+		for i, fn := range p.Manifest.Functions {
+			if fn.DynamoDBStream != nil {
+				src := *fn.DynamoDBStream
+				src.StartingPosition = "LATEST"
+				p.Manifest.Functions[i].DynamoDBStream = &src
+			}
+		}
+		return p
+	}
+	withoutStream := func() *deployer.Project {
+		p := replaced()
 		p.Manifest.Functions = slices.DeleteFunc(p.Manifest.Functions, func(f manifestFunction) bool { return f.Kind == manifest.KindDynamoDBStream })
 		delete(p.Settings, "handle_stream")
 		return p
@@ -716,6 +741,12 @@ func TestDeployerPolicyCoversDeployer(t *testing.T) {
 	})
 	step("settings removed", unset(), func(t *testing.T, _ *deployer.State) {
 		deployStep(t, unset())
+	})
+	step("mapping replaced", replaced(), func(t *testing.T, _ *deployer.State) {
+		deployStep(t, replaced())
+		if got := cloud.Snapshot().Mappings; len(got) != 1 || got[0].StartingPosition != "LATEST" {
+			t.Errorf("mappings = %+v, want one starting at LATEST", got)
+		}
 	})
 	step("sweep of a removed function", withoutStream(), func(t *testing.T, _ *deployer.State) {
 		deployStep(t, withoutStream())

@@ -272,9 +272,15 @@ func logGroupAddr(fn string) string   { return "log_group:" + fn }
 func mappingAddr(fn string) string    { return "esm:" + fn }
 func permissionAddr(fn string) string { return "permission:" + fn }
 
+// deploymentAddr is the address of the REST API's deployment to a stage:
+// a renamed stage is another resource, so the old stage is deleted.
+func deploymentAddr(stage string) string { return "deployment:" + stage }
+
 const (
-	restAPIAddr    = "rest_api"
-	deploymentAddr = "deployment"
+	restAPIAddr = "rest_api"
+	// legacyDeploymentAddr is the deployment's address in states recorded
+	// before it named the stage; LoadState migrates it.
+	legacyDeploymentAddr = "deployment"
 )
 
 // BuildDesired works out the desired state of an app stage. It checks
@@ -445,7 +451,7 @@ func BuildDesired(in Input) (*Desired, error) {
 					},
 				},
 				Resource{
-					Address: deploymentAddr, Type: TypeDeployment, Name: s.APIGatewayStage,
+					Address: deploymentAddr(s.APIGatewayStage), Type: TypeDeployment, Name: s.APIGatewayStage,
 					DependsOn:  []string{restAPIAddr},
 					Deployment: &DeploymentSpec{StageName: s.APIGatewayStage, DocumentSHA256: hexSHA256(doc)},
 				},

@@ -17,7 +17,7 @@ package deployer
 //	PlanChanges   desired vs existing                       (*Plan, pure)
 //	Apply         the plan, in dependency order, parallel   (*State, recorded after every step)
 //
-// PlanProject strings the middle three together. Destroy applies
+// PlanProject strings the middle three together. A delete is Apply of
 // PlanDestroy. Every AWS service is reached through the small interfaces of
 // aws.go; package fakeaws implements them in memory for tests.
 //

@@ -30,6 +30,10 @@ type Project struct {
 	Settings map[string]*stages.Settings
 	// Code is the Lambda package; nil when not built.
 	Code *Artifact
+	// Arch is the Lambda architecture every function runs (they share one
+	// binary): the functions' lambda_architecture, or the API handler's
+	// resolved setting when the manifest has no function.
+	Arch string
 }
 
 // LoadProject is ResolveProject followed by building the Lambda package
@@ -39,15 +43,7 @@ func LoadProject(ctx context.Context, dir, stage, buildDir string) (*Project, er
 	if err != nil {
 		return nil, err
 	}
-	arch := stages.DefaultLambdaArchitecture
-	if s, err := p.Config.Resolve(stage, manifest.APIHandlerName); err == nil {
-		arch = s.LambdaArchitecture
-	}
-	for _, s := range p.Settings {
-		arch = s.LambdaArchitecture // all equal: ResolveProject checks
-		break
-	}
-	if p.Code, err = BuildLambda(ctx, dir, arch, buildDir); err != nil {
+	if p.Code, err = BuildLambda(ctx, dir, p.Arch, buildDir); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -105,6 +101,10 @@ func ResolveProject(ctx context.Context, dir, stage, buildDir string) (*Project,
 	if len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}
 	}
+	if arch == "" {
+		arch = base.LambdaArchitecture
+	}
+	p.Arch = arch
 	return p, nil
 }
 
@@ -149,6 +149,51 @@ func (p *Project) Region() string {
 	}
 	return ""
 }
+
+// TargetMismatchError is the error of a deploy or delete of a stage whose
+// recorded state is in another region or account than the one the
+// command would act on.
+type TargetMismatchError struct {
+	// Op is "deploy" or "delete".
+	Op    string
+	Stage string
+	// Recorded is where the stage's resources are; Target where the
+	// command was about to act.
+	Recorded, Target Target
+}
+
+func (e *TargetMismatchError) Error() string {
+	fix := fmt.Sprintf("%s with --region %s, or delete it there first", e.Op, e.Recorded.Region)
+	if e.Op == "delete" {
+		fix = fmt.Sprintf("delete with --region %s", e.Recorded.Region)
+	}
+	if e.Recorded.Region == e.Target.Region {
+		fix = fmt.Sprintf("%s with credentials of account %s (--profile)", e.Op, e.Recorded.Account)
+		if e.Op == "deploy" {
+			fix += ", or delete it there first"
+		}
+	}
+	return fmt.Sprintf("stage %s is recorded in %s (account %s), not %s (account %s): %s",
+		e.Stage, e.Recorded.Region, e.Recorded.Account, e.Target.Region, e.Target.Account, fix)
+}
+
+// CheckTarget returns a *TargetMismatchError when recorded has resources
+// and t is another region, or a known account other than the recorded
+// one. op ("deploy" or "delete") words the error. A nil or empty recorded
+// state fits any target.
+func CheckTarget(op string, recorded *State, t Target) error {
+	if recorded == nil || len(recorded.Resources) == 0 {
+		return nil
+	}
+	r := recorded.Target
+	otherAccount := known(t.Account) && known(r.Account) && t.Account != r.Account
+	if r.Region != t.Region || otherAccount {
+		return &TargetMismatchError{Op: op, Stage: recorded.Stage, Recorded: r, Target: t}
+	}
+	return nil
+}
+
+func known(account string) bool { return account != "" && account != UnknownAccount }
 
 // NewTarget returns the target of a region and account, with the region's
 // partition.
@@ -212,7 +257,14 @@ func ResolveStreams(ctx context.Context, c TableAPI, m *manifest.Manifest) (map[
 // autogen_policy then get only the log and stream statements, and the plan
 // carries AutogenWarning; a non-nil source is trusted to give those
 // functions their generated policies (gochalice's CLI passes policygen's).
+//
+// A stage recorded in another region or account is an error
+// (*TargetMismatchError), returned before any AWS call: refreshing it in
+// target would find none of its resources and plan them all anew.
 func (d *Deployer) PlanProject(ctx context.Context, p *Project, target Target, policies PolicySource, recorded *State) (*Plan, error) {
+	if err := CheckTarget("deploy", recorded, target); err != nil {
+		return nil, err
+	}
 	generated := policies != nil
 	if policies == nil {
 		policies = FilePolicies
@@ -250,8 +302,11 @@ func APIURL(s *State) string {
 		return ""
 	}
 	stage := stages.DefaultAPIGatewayStage
-	if dep, ok := s.Resources[deploymentAddr]; ok {
-		stage = dep.Name
+	for _, addr := range s.Addresses() {
+		if dep := s.Resources[addr]; dep.Type == TypeDeployment {
+			stage = dep.Name
+			break
+		}
 	}
 	suffix := "amazonaws.com"
 	if s.Target.Partition == "aws-cn" {

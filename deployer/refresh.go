@@ -76,7 +76,7 @@ func (d *Deployer) Refresh(ctx context.Context, desired *Desired, recorded *Stat
 	// Deployments need their REST API's id: look them up last.
 	var first, second []item
 	for _, it := range items {
-		if it.addr == deploymentAddr {
+		if (it.want != nil && it.want.Type == TypeDeployment) || (it.want == nil && it.recorded.Type == TypeDeployment) {
 			second = append(second, it)
 		} else {
 			first = append(first, it)
@@ -299,18 +299,20 @@ func (d *Deployer) readMapping(ctx context.Context, fn, uuid string, sources []s
 		}
 		marker = out.NextMarker
 	}
-	pick := -1
+	// The mapping with uuid, else the first on the earliest of sources. A
+	// mapping being deleted (Lambda deletes asynchronously) is gone
+	// already: adopting it would record a mapping about to vanish.
+	pick, rank := -1, len(sources)
 	for i, m := range all {
+		if aws.ToString(m.State) == mappingDeleting {
+			continue
+		}
 		if uuid != "" && aws.ToString(m.UUID) == uuid {
 			pick = i
 			break
 		}
-	}
-	for _, src := range sources {
-		for i, m := range all {
-			if pick < 0 && aws.ToString(m.EventSourceArn) == src {
-				pick = i
-			}
+		if r := slices.Index(sources, aws.ToString(m.EventSourceArn)); r >= 0 && r < rank {
+			pick, rank = i, r
 		}
 	}
 	if pick < 0 {
@@ -320,6 +322,10 @@ func (d *Deployer) readMapping(ctx context.Context, fn, uuid string, sources []s
 	return ResourceState{Type: TypeEventSourceMapping, Name: fn, ARN: aws.ToString(m.EventSourceMappingArn), ID: aws.ToString(m.UUID),
 		Attributes: mappingAttributes(fn, m)}, true, nil
 }
+
+// mappingDeleting is the State of an event source mapping Lambda is
+// deleting.
+const mappingDeleting = "Deleting"
 
 func mappingAttributes(fn string, m lambdatypes.EventSourceMappingConfiguration) map[string]string {
 	report := slices.Contains(m.FunctionResponseTypes, lambdatypes.FunctionResponseTypeReportBatchItemFailures)
@@ -410,16 +416,48 @@ func (d *Deployer) readDeployment(ctx context.Context, apiID, stage string, rec 
 }
 
 // lambdaPolicy is a function's resource-based policy as GetPolicy returns
-// it.
+// it. Other statements than ours may be there (a function URL's, with
+// "Principal": "*"; conditions with lists), so only the shape common to
+// all is decoded strictly; ours is interpreted by readPermission.
 type lambdaPolicy struct {
 	Statement []struct {
 		Sid       string
 		Action    any
-		Principal struct {
-			Service string
-		}
-		Condition map[string]map[string]string
+		Principal json.RawMessage
+		Condition map[string]map[string]any
 	}
+}
+
+// policyPrincipal returns a statement's principal: a service's name, an
+// "AWS" principal, or "*"; "" when it is none of these.
+func policyPrincipal(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	if v := policyString(m["Service"]); v != "" {
+		return v
+	}
+	return policyString(m["AWS"])
+}
+
+// policyString returns a policy value that is a string, or a list of one
+// string; "" otherwise.
+func policyString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		if len(v) == 1 {
+			s, _ := v[0].(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func (d *Deployer) readPermission(ctx context.Context, fn, sid string) (ResourceState, bool, error) {
@@ -443,12 +481,11 @@ func (d *Deployer) readPermission(ctx context.Context, fn, sid string) (Resource
 		if st.Sid != sid {
 			continue
 		}
-		action, _ := st.Action.(string)
 		return ResourceState{Type: TypePermission, Name: sid, Attributes: map[string]string{
 			"function_name": fn,
-			"principal":     st.Principal.Service,
-			"action":        action,
-			"source_arn":    st.Condition["ArnLike"]["AWS:SourceArn"],
+			"principal":     policyPrincipal(st.Principal),
+			"action":        policyString(st.Action),
+			"source_arn":    policyString(st.Condition["ArnLike"]["AWS:SourceArn"]),
 		}}, true, nil
 	}
 	return ResourceState{}, false, nil

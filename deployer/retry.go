@@ -9,13 +9,19 @@ import (
 	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/smithy-go"
 )
 
-// retryable reports whether err is worth trying again after a pause: AWS
-// throttling, a function that is still being updated, a role Lambda
-// cannot assume yet (IAM is eventually consistent), a stream a new role
-// cannot read yet, or a concurrent modification.
+// retryable reports whether err is worth trying again after a pause: a
+// function that is still being updated, a role Lambda cannot assume yet
+// (IAM is eventually consistent), a stream a new role cannot read yet, or
+// a concurrent modification.
+//
+// Throttling is not among them: the SDK's standard retryer already
+// retries it, with backoff and a retry quota, on every client (gochalice
+// deploy sets its attempts with config.WithRetryMaxAttempts). Retrying it
+// here as well would multiply the attempts (10 SDK tries in each of 10
+// deployer tries). The in-memory fakes put their throttling behind the
+// same standard retryer, so tests see what production sees.
 func retryable(err error) bool {
 	var conflict *lambdatypes.ResourceConflictException
 	if errors.As(err, &conflict) {
@@ -29,22 +35,9 @@ func retryable(err error) bool {
 	if errors.As(err, &invalid) {
 		return roleNotReady(invalid.ErrorMessage())
 	}
-	var tooMany *lambdatypes.TooManyRequestsException
-	var apiTooMany *apigwtypes.TooManyRequestsException
 	var apiConflict *apigwtypes.ConflictException
 	var iamConcurrent *iamtypes.ConcurrentModificationException
-	if errors.As(err, &tooMany) || errors.As(err, &apiTooMany) || errors.As(err, &apiConflict) || errors.As(err, &iamConcurrent) {
-		return true
-	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException",
-			"RequestLimitExceeded", "RequestThrottled", "RequestThrottledException":
-			return true
-		}
-	}
-	return false
+	return errors.As(err, &apiConflict) || errors.As(err, &iamConcurrent)
 }
 
 // roleNotReady recognises Lambda's answers about a role that IAM has not
@@ -56,7 +49,7 @@ func roleNotReady(msg string) bool {
 }
 
 // retry runs op until it succeeds, fails with an error that is not
-// retryable, the attempts run out, or ctx ends. Pauses grow from
+// retryable (see retryable: throttling is the SDK's to retry), the attempts run out, or ctx ends. Pauses grow from
 // d.backoff() and are capped at 32 times it.
 func (d *Deployer) retry(ctx context.Context, op func() error) error {
 	attempts := d.MaxAttempts

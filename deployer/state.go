@@ -98,7 +98,28 @@ func LoadState(path string) (*State, error) {
 	if s.Resources == nil {
 		s.Resources = map[string]ResourceState{}
 	}
+	migrateDeploymentAddr(&s)
 	return &s, nil
+}
+
+// migrateDeploymentAddr moves a deployment recorded under its old address
+// ("deployment") to the one that names its stage ("deployment:api"), so
+// states recorded before keep their meaning (the schema is unchanged).
+func migrateDeploymentAddr(s *State) {
+	dep, ok := s.Resources[legacyDeploymentAddr]
+	if !ok || dep.Type != TypeDeployment {
+		return
+	}
+	delete(s.Resources, legacyDeploymentAddr)
+	addr := deploymentAddr(dep.Name)
+	s.Resources[addr] = dep
+	for k, r := range s.Resources {
+		if i := slices.Index(r.DependsOn, legacyDeploymentAddr); i >= 0 {
+			r.DependsOn = slices.Clone(r.DependsOn)
+			r.DependsOn[i] = addr
+			s.Resources[k] = r
+		}
+	}
 }
 
 // MarshalState returns the JSON form of a state: indented, keys sorted,

@@ -36,8 +36,11 @@ func deleteCommandWith(env *awsEnv) *cli.Command {
 			if region == "" {
 				region = recorded.Target.Region
 			}
-			clients, _, err := env.connect(c.Context, c.String("profile"), region, false)
+			clients, target, err := env.connect(c.Context, c.String("profile"), region, false)
 			if err != nil {
+				return err
+			}
+			if err := deployer.CheckTarget("delete", recorded, target); err != nil {
 				return err
 			}
 			d := env.deployer(clients, progressPrinter(c.App.Writer))

@@ -149,8 +149,8 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if clients == nil && recorded != nil && recorded.Target.Account != "" {
-				target.Account = recorded.Target.Account
+			if clients == nil {
+				target = recordedAccount(target, recorded)
 			}
 			d := env.deployer(clients, progressPrinter(out))
 			d.Parallelism = c.Int("parallelism")
@@ -194,6 +194,21 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// recordedAccount returns t, planned without credentials (its account
+// unknown), with the account of the stage's recorded state when that state
+// is in t's region and partition, so the plan's ARNs match the recorded
+// ones. A state recorded elsewhere lends nothing: PlanProject refuses it.
+func recordedAccount(t deployer.Target, recorded *deployer.State) deployer.Target {
+	if recorded == nil || t.Account != deployer.UnknownAccount {
+		return t
+	}
+	r := recorded.Target
+	if r.Region == t.Region && r.Partition == t.Partition && r.Account != "" {
+		t.Account = r.Account
+	}
+	return t
 }
 
 // progressPrinter writes one line per finished step.

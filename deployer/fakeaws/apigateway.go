@@ -216,3 +216,24 @@ func (s *APIGateway) CreateDeployment(ctx context.Context, in *apigateway.Create
 	}
 	return &apigateway.CreateDeploymentOutput{Id: strp(id)}, nil
 }
+
+// DeleteStage deletes a stage of a REST API (its deployments stay).
+func (s *APIGateway) DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "DeleteStage", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	a, ok := s.c.apis[*in.RestApiId]
+	if !ok {
+		return nil, apiNotFound(*in.RestApiId)
+	}
+	if _, ok := a.stages[*in.StageName]; !ok {
+		return nil, &apigwtypes.NotFoundException{Message: strp("Invalid stage identifier specified")}
+	}
+	delete(a.stages, *in.StageName)
+	if post != nil {
+		return nil, post
+	}
+	return &apigateway.DeleteStageOutput{}, nil
+}

@@ -4,9 +4,11 @@
 // behaves like AWS where the deployer depends on it: real-looking ARNs,
 // the SDK's typed errors, functions that stay Pending or InProgress for a
 // few GetFunction polls (and refuse updates meanwhile with
-// ResourceConflictException), new roles that Lambda cannot assume for a
-// few calls, throttling, per-call latency, and injected failures. Every
-// call is recorded.
+// ResourceConflictException), event source mappings deleted
+// asynchronously (listed in State "Deleting" for a few polls), new roles
+// that Lambda cannot assume for a few calls, throttling behind the SDK's
+// standard retryer, per-call latency, and injected failures. Every call
+// (every attempt) is recorded.
 package fakeaws
 
 import (
@@ -17,6 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
@@ -27,6 +32,9 @@ type Call struct {
 	Service   string
 	Operation string
 	Mutating  bool
+	// Throttled is set on an attempt that was throttled (and retried by
+	// the Retryer, or returned when it gave up).
+	Throttled bool
 }
 
 // Cloud is one AWS account in one region. Configure it before use; its
@@ -42,8 +50,17 @@ type Cloud struct {
 	// RoleAssumeDelay is how many CreateFunction calls with a new role
 	// fail with "cannot be assumed" before the role works.
 	RoleAssumeDelay int
-	// ThrottleEvery throttles every n-th call (0 never).
+	// MappingDeletePolls is how many ListEventSourceMappings or
+	// GetEventSourceMapping answers still show a deleted mapping, in State
+	// "Deleting", before it is gone.
+	MappingDeletePolls int
+	// ThrottleEvery throttles every n-th attempt (0 never).
 	ThrottleEvery int
+	// Retryer stands for the SDK client's retryer between the caller and
+	// the service: a throttled attempt is retried as it decides. nil is
+	// the SDK's standard retryer (3 attempts, retrying throttling and
+	// transient errors) without its backoff pauses and retry quota.
+	Retryer aws.Retryer
 	// FailAt makes the n-th mutating call (1-based) fail; 0 never. With
 	// FailAfterEffect the call takes effect and its answer is lost.
 	FailAt          int
@@ -100,11 +117,12 @@ func (c *Cloud) Calls() []Call {
 	return append([]Call(nil), c.calls...)
 }
 
-// Mutations returns the mutating calls so far, as "service:Operation".
+// Mutations returns the mutating calls so far that were not throttled, as
+// "service:Operation".
 func (c *Cloud) Mutations() []string {
 	var out []string
 	for _, call := range c.Calls() {
-		if call.Mutating {
+		if call.Mutating && !call.Throttled {
 			out = append(out, call.Service+":"+call.Operation)
 		}
 	}
@@ -122,8 +140,43 @@ var errInjected = &smithy.GenericAPIError{Code: "InternalFailure", Message: "inj
 
 // begin records a call and decides its fate: err fails it before it takes
 // effect; post, when not nil, is returned after it takes effect. It
-// returns with c.mu held when err is nil.
+// returns with c.mu held when err is nil. A throttled attempt is retried
+// as the Retryer decides, as an SDK client would, before any other fate.
 func (c *Cloud) begin(ctx context.Context, service, op string, mutating bool) (post, err error) {
+	r := c.Retryer
+	if r == nil {
+		r = retry.NewStandard(func(o *retry.StandardOptions) {
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+			o.RateLimiter = ratelimit.None
+		})
+	}
+	for attempt := 1; ; attempt++ {
+		throttled, post, err := c.attempt(ctx, service, op, mutating)
+		if !throttled {
+			return post, err
+		}
+		if attempt >= r.MaxAttempts() || !r.IsErrorRetryable(err) {
+			return nil, err
+		}
+		delay, derr := r.RetryDelay(attempt, err)
+		if derr != nil {
+			return nil, err
+		}
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// attempt is one try of a call; throttled reports that it was throttled
+// (err is then the throttling error).
+func (c *Cloud) attempt(ctx context.Context, service, op string, mutating bool) (throttled bool, post, err error) {
 	if c.Latency > 0 {
 		t := time.NewTimer(c.Latency)
 		select {
@@ -133,15 +186,16 @@ func (c *Cloud) begin(ctx context.Context, service, op string, mutating bool) (p
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return false, nil, err
 	}
 	c.mu.Lock()
 	c.init()
-	c.calls = append(c.calls, Call{Service: service, Operation: op, Mutating: mutating})
-	if c.ThrottleEvery > 0 && len(c.calls)%c.ThrottleEvery == 0 {
+	if c.ThrottleEvery > 0 && (len(c.calls)+1)%c.ThrottleEvery == 0 {
+		c.calls = append(c.calls, Call{Service: service, Operation: op, Mutating: mutating, Throttled: true})
 		c.mu.Unlock()
-		return nil, throttled(service)
+		return true, nil, throttleError(service)
 	}
+	c.calls = append(c.calls, Call{Service: service, Operation: op, Mutating: mutating})
 	if mutating {
 		c.mutations++
 		if c.FailAt > 0 && c.mutations == c.FailAt {
@@ -149,21 +203,21 @@ func (c *Cloud) begin(ctx context.Context, service, op string, mutating bool) (p
 				c.mu.Unlock()
 				c.OnFail()
 				if err := ctx.Err(); err != nil {
-					return nil, err
+					return false, nil, err
 				}
-				return nil, errInjected
+				return false, nil, errInjected
 			}
 			if c.FailAfterEffect {
-				return errInjected, nil
+				return false, errInjected, nil
 			}
 			c.mu.Unlock()
-			return nil, errInjected
+			return false, nil, errInjected
 		}
 	}
-	return nil, nil
+	return false, nil, nil
 }
 
-func throttled(service string) error {
+func throttleError(service string) error {
 	switch service {
 	case "lambda":
 		return &lambdatypes.TooManyRequestsException{Message: strp("Rate exceeded"), Reason: lambdatypes.ThrottleReasonCallerRateLimitExceeded}
@@ -212,7 +266,8 @@ type PermissionSnapshot struct {
 	Sid, Principal, Action, SourceArn string
 }
 
-// MappingSnapshot is an event source mapping.
+// MappingSnapshot is an event source mapping (one being deleted is left
+// out).
 type MappingSnapshot struct {
 	Function, Source, StartingPosition string
 	BatchSize, Window                  int32
@@ -263,6 +318,9 @@ func (c *Cloud) Snapshot() Snapshot {
 		s.Functions[n] = fs
 	}
 	for _, m := range c.mappings {
+		if m.deleting() {
+			continue // it goes by itself
+		}
 		var rt []string
 		for _, t := range m.cfg.FunctionResponseTypes {
 			rt = append(rt, string(t))
@@ -296,10 +354,17 @@ func (c *Cloud) Snapshot() Snapshot {
 	return s
 }
 
-// Empty reports whether the account has no roles, functions, mappings,
-// REST APIs or log groups.
+// Empty reports whether the account has no roles, functions, mappings
+// (but those being deleted, which go by themselves), REST APIs or log
+// groups.
 func (c *Cloud) Empty() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.roles)+len(c.functions)+len(c.mappings)+len(c.apis)+len(c.logGroups) == 0
+	mappings := 0
+	for _, m := range c.mappings {
+		if !m.deleting() {
+			mappings++
+		}
+	}
+	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.logGroups) == 0
 }

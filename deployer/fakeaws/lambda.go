@@ -25,13 +25,38 @@ type function struct {
 	statements []statement
 }
 
+// statement is one statement of a function's policy: one AddPermission
+// made, or, when raw is set, one a test added as it is.
 type statement struct {
 	sid, principal, action, sourceARN string
+	// sourceAccount, urlAuthType and orgID are AddPermission's other
+	// conditions.
+	sourceAccount, urlAuthType, orgID string
+	raw                               json.RawMessage
 }
 
 type mapping struct {
 	function string
 	cfg      lambdatypes.EventSourceMappingConfiguration
+	// polls is how many more answers show a deleted mapping (State
+	// "Deleting") before it is gone.
+	polls int
+}
+
+func (m *mapping) deleting() bool { return aws.ToString(m.cfg.State) == "Deleting" }
+
+// seen counts an answer that shows m and reports whether m is gone (a
+// deleted mapping whose polls ran out: it is then removed).
+func (s *Lambda) seen(m *mapping) (gone bool) {
+	if !m.deleting() {
+		return false
+	}
+	if m.polls <= 0 {
+		delete(s.c.mappings, *m.cfg.UUID)
+		return true
+	}
+	m.polls--
+	return false
 }
 
 // Lambda is the account's Lambda.
@@ -391,6 +416,9 @@ func (s *Lambda) ListEventSourceMappings(ctx context.Context, in *lambda.ListEve
 	sort.Strings(ids)
 	for _, id := range ids {
 		m := s.c.mappings[id]
+		if s.seen(m) {
+			continue
+		}
 		if in.FunctionName != nil {
 			name := *in.FunctionName
 			if f, ok := s.lookup(name); ok {
@@ -408,7 +436,26 @@ func (s *Lambda) ListEventSourceMappings(ctx context.Context, in *lambda.ListEve
 	return &out, nil
 }
 
-// CreateEventSourceMapping maps a DynamoDB stream to a function.
+// GetEventSourceMapping returns a mapping; a deleted one is reported in
+// State "Deleting" for MappingDeletePolls answers.
+func (s *Lambda) GetEventSourceMapping(ctx context.Context, in *lambda.GetEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.GetEventSourceMappingOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "GetEventSourceMapping", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	m, ok := s.c.mappings[aws.ToString(in.UUID)]
+	if !ok || s.seen(m) {
+		return nil, notFound("Event source mapping " + aws.ToString(in.UUID))
+	}
+	c := m.cfg
+	return &lambda.GetEventSourceMappingOutput{UUID: c.UUID, EventSourceArn: c.EventSourceArn, EventSourceMappingArn: c.EventSourceMappingArn,
+		FunctionArn: c.FunctionArn, BatchSize: c.BatchSize, StartingPosition: c.StartingPosition,
+		MaximumBatchingWindowInSeconds: c.MaximumBatchingWindowInSeconds, FunctionResponseTypes: c.FunctionResponseTypes, State: c.State}, nil
+}
+
+// CreateEventSourceMapping maps a DynamoDB stream to a function; it
+// refuses a second mapping of a function and source, one being deleted
+// included.
 func (s *Lambda) CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "CreateEventSourceMapping", true)
 	if err != nil {
@@ -476,7 +523,9 @@ func (s *Lambda) UpdateEventSourceMapping(ctx context.Context, in *lambda.Update
 	return &lambda.UpdateEventSourceMappingOutput{UUID: m.cfg.UUID, State: strp("Updating")}, nil
 }
 
-// DeleteEventSourceMapping deletes a mapping.
+// DeleteEventSourceMapping deletes a mapping, asynchronously: it stays,
+// in State "Deleting", for MappingDeletePolls answers. Deleting it again
+// meanwhile answers the same.
 func (s *Lambda) DeleteEventSourceMapping(ctx context.Context, in *lambda.DeleteEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.DeleteEventSourceMappingOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "DeleteEventSourceMapping", true)
 	if err != nil {
@@ -487,7 +536,12 @@ func (s *Lambda) DeleteEventSourceMapping(ctx context.Context, in *lambda.Delete
 	if !ok {
 		return nil, notFound("Event source mapping " + *in.UUID)
 	}
-	delete(s.c.mappings, *in.UUID)
+	if !m.deleting() {
+		m.cfg.State, m.polls = strp("Deleting"), s.c.MappingDeletePolls
+		if m.polls <= 0 {
+			delete(s.c.mappings, *in.UUID)
+		}
+	}
 	if post != nil {
 		return nil, post
 	}
@@ -510,7 +564,7 @@ func (s *Lambda) GetPolicy(ctx context.Context, in *lambda.GetPolicyInput, _ ...
 	type stmt struct {
 		Sid       string
 		Effect    string
-		Principal map[string]string
+		Principal any
 		Action    string
 		Resource  string
 		Condition map[string]map[string]string `json:",omitempty"`
@@ -518,12 +572,41 @@ func (s *Lambda) GetPolicy(ctx context.Context, in *lambda.GetPolicyInput, _ ...
 	doc := struct {
 		Version   string
 		ID        string `json:"Id"`
-		Statement []stmt
+		Statement []any
 	}{Version: "2012-10-17", ID: "default"}
 	for _, st := range f.statements {
-		x := stmt{Sid: st.sid, Effect: "Allow", Principal: map[string]string{"Service": st.principal}, Action: st.action, Resource: *f.cfg.FunctionArn}
-		if st.sourceARN != "" {
-			x.Condition = map[string]map[string]string{"ArnLike": {"AWS:SourceArn": st.sourceARN}}
+		if st.raw != nil {
+			doc.Statement = append(doc.Statement, st.raw)
+			continue
+		}
+		// As Lambda writes them: "*" as it is, an account as its root
+		// ARN, a service by name.
+		var principal any = map[string]string{"Service": st.principal}
+		switch {
+		case st.principal == "*":
+			principal = "*"
+		case isAccount(st.principal):
+			principal = map[string]string{"AWS": "arn:aws:iam::" + st.principal + ":root"}
+		case strings.HasPrefix(st.principal, "arn:"):
+			principal = map[string]string{"AWS": st.principal}
+		}
+		x := stmt{Sid: st.sid, Effect: "Allow", Principal: principal, Action: st.action, Resource: *f.cfg.FunctionArn}
+		cond := map[string]map[string]string{}
+		add := func(op, key, v string) {
+			if v == "" {
+				return
+			}
+			if cond[op] == nil {
+				cond[op] = map[string]string{}
+			}
+			cond[op][key] = v
+		}
+		add("ArnLike", "AWS:SourceArn", st.sourceARN)
+		add("StringEquals", "AWS:SourceAccount", st.sourceAccount)
+		add("StringEquals", "lambda:FunctionUrlAuthType", st.urlAuthType)
+		add("StringEquals", "aws:PrincipalOrgID", st.orgID)
+		if len(cond) > 0 {
+			x.Condition = cond
 		}
 		doc.Statement = append(doc.Statement, x)
 	}
@@ -547,11 +630,44 @@ func (s *Lambda) AddPermission(ctx context.Context, in *lambda.AddPermissionInpu
 			return nil, &lambdatypes.ResourceConflictException{Message: strp("The statement id (" + st.sid + ") provided already exists. Please provide a new statement id, or remove the existing statement."), Type: strp("User")}
 		}
 	}
-	f.statements = append(f.statements, statement{sid: *in.StatementId, principal: *in.Principal, action: *in.Action, sourceARN: aws.ToString(in.SourceArn)})
+	f.statements = append(f.statements, statement{sid: *in.StatementId, principal: *in.Principal, action: *in.Action, sourceARN: aws.ToString(in.SourceArn),
+		sourceAccount: aws.ToString(in.SourceAccount), urlAuthType: string(in.FunctionUrlAuthType), orgID: aws.ToString(in.PrincipalOrgID)})
 	if post != nil {
 		return nil, post
 	}
 	return &lambda.AddPermissionOutput{}, nil
+}
+
+// AddPolicyStatement adds a statement, as it is, to the resource-based
+// policy of a function: one written by another tool, in a shape
+// AddPermission does not make (a list in a condition, say). Its "Sid"
+// names it for RemovePermission.
+func (c *Cloud) AddPolicyStatement(function string, st json.RawMessage) error {
+	var probe struct{ Sid string }
+	if err := json.Unmarshal(st, &probe); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.init()
+	f, ok := c.functions[function]
+	if !ok {
+		return fmt.Errorf("no function %s", function)
+	}
+	f.statements = append(f.statements, statement{sid: probe.Sid, raw: st})
+	return nil
+}
+
+func isAccount(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // RemovePermission removes a statement from a function's policy.
