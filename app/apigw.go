@@ -118,7 +118,11 @@ func (a *App) HandleProxyRequest(ctx context.Context, ev *events.APIGatewayProxy
 		return badEventV1(err), nil
 	}
 	w := a.newResponseWriter()
-	h.ServeHTTP(w, req)
+	if d := a.lookupDirect(ev.HTTPMethod, ev.Resource); d != nil {
+		a.serveDirect(w, req, d, ev.PathParameters)
+	} else {
+		h.ServeHTTP(w, req)
+	}
 	status, header, body, b64 := w.result()
 	a.releaseResponseWriter(w)
 	return events.APIGatewayProxyResponse{
@@ -139,7 +143,12 @@ func (a *App) HandleV2HTTPRequest(ctx context.Context, ev *events.APIGatewayV2HT
 		return events.APIGatewayV2HTTPResponse{StatusCode: r.StatusCode, Headers: map[string]string{"Content-Type": "application/json"}, Body: r.Body}, nil
 	}
 	w := a.newResponseWriter()
-	h.ServeHTTP(w, req)
+	method, resource, _ := strings.Cut(ev.RouteKey, " ")
+	if d := a.lookupDirect(method, resource); d != nil && resource != "" {
+		a.serveDirect(w, req, d, ev.PathParameters)
+	} else {
+		h.ServeHTTP(w, req)
+	}
 	status, header, body, b64 := w.result()
 	a.releaseResponseWriter(w)
 	resp := events.APIGatewayV2HTTPResponse{StatusCode: status, Body: body, IsBase64Encoded: b64}
@@ -538,7 +547,7 @@ type responseWriter struct {
 	header      http.Header
 	status      int
 	body        bytes.Buffer
-	binaryTypes []string
+	binaryTypes mediaTypes
 }
 
 // newResponseWriter returns a writer from the app's pool; release returns
@@ -550,14 +559,14 @@ func (a *App) newResponseWriter() *responseWriter {
 		w = &responseWriter{}
 	}
 	w.header = make(http.Header, 4)
-	w.binaryTypes = a.BinaryTypes
+	w.binaryTypes = a.binaryTypes
 	return w
 }
 
 func (a *App) releaseResponseWriter(w *responseWriter) {
 	w.status = 0
 	w.header = nil
-	w.binaryTypes = nil
+	w.binaryTypes = mediaTypes{}
 	if w.body.Cap() > 64<<10 {
 		return // keep the pool from holding large bodies
 	}
@@ -605,7 +614,7 @@ func (w *responseWriter) result() (status int, header map[string][]string, body 
 		ct = http.DetectContentType(raw)
 		w.header.Set("Content-Type", ct)
 	}
-	if len(raw) > 0 && (mediaTypeMatches(ct, w.binaryTypes) || !utf8.Valid(raw)) {
+	if len(raw) > 0 && (w.binaryTypes.match(ct) || !utf8.Valid(raw)) {
 		return status, w.header, base64.StdEncoding.EncodeToString(raw), true
 	}
 	return status, w.header, string(raw), false

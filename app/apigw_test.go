@@ -666,3 +666,57 @@ func TestEncodeQueryMatchesURLValues(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectDispatch: an event that names one of the app's routes is served
+// by that route (API Gateway already matched it), with r.Pattern and the
+// path values set as http.ServeMux would; an event for a resource the app
+// does not have is routed by its path.
+func TestDirectDispatch(t *testing.T) {
+	t.Parallel()
+	a := New("direct")
+	seen := func(w http.ResponseWriter, r *http.Request) {
+		_ = WriteJSON(w, http.StatusOK, map[string]string{"pattern": r.Pattern, "id": r.PathValue("id"), "rest": r.PathValue("rest")})
+	}
+	a.Route("GET /items/{id}", seen)
+	a.Route("/files/{rest...}", seen)
+	tests := []struct {
+		name     string
+		ev       events.APIGatewayProxyRequest
+		want     map[string]string
+		wantCode int
+	}{
+		{
+			name: "matched resource behind a base path mapping",
+			ev:   events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/items/{id}", Path: "/v1/items/a%20b", PathParameters: map[string]string{"id": "a%20b"}},
+			want: map[string]string{"pattern": "GET /items/{id}", "id": "a b", "rest": ""}, wantCode: 200,
+		},
+		{
+			name: "ANY route, greedy parameter",
+			ev:   events.APIGatewayProxyRequest{HTTPMethod: "DELETE", Resource: "/files/{rest+}", Path: "/files/x/y", PathParameters: map[string]string{"rest": "x/y"}},
+			want: map[string]string{"pattern": "/files/{rest...}", "id": "", "rest": "x/y"}, wantCode: 200,
+		},
+		{
+			name: "a proxy resource the app does not have: routed by path",
+			ev:   events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/{proxy+}", Path: "/items/7", PathParameters: map[string]string{"proxy": "items/7"}},
+			want: map[string]string{"pattern": "GET /items/{id}", "id": "7", "rest": ""}, wantCode: 200,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := a.HandleProxyRequest(context.Background(), &tc.ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]string
+			if err := json.Unmarshal([]byte(resp.Body), &got); err != nil {
+				t.Fatalf("%d %s: %v", resp.StatusCode, resp.Body, err)
+			}
+			if resp.StatusCode != tc.wantCode {
+				t.Errorf("status = %d", resp.StatusCode)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("handler saw (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -52,7 +52,10 @@ type App struct {
 	once    sync.Once
 	handler http.Handler // built on first use; registration is then closed
 	started bool
-	writers sync.Pool // *responseWriter, reused across API Gateway events
+	writers sync.Pool               // *responseWriter, reused across API Gateway events
+	direct  map[string]*directRoute // by "METHOD /resource", built with handler
+
+	binaryTypes mediaTypes // BinaryTypes as a set, built with handler
 }
 
 var (

@@ -147,6 +147,17 @@ func (r *route) greedy() string {
 	return ""
 }
 
+// wildcards returns the names of the route's wildcards, in order.
+func (r *route) wildcards() []string {
+	var names []string
+	for _, seg := range r.segments {
+		if isWildcard(seg) {
+			names = append(names, strings.TrimSuffix(strings.TrimSuffix(seg[1:], "}"), "..."))
+		}
+	}
+	return names
+}
+
 func (r *route) methodOrAny() string {
 	if r.method == "" {
 		return "ANY"
@@ -341,22 +352,51 @@ func funcInfo(pc uintptr) (manifest.Handler, bool) {
 	return manifest.Handler{Name: f.Name(), File: file, Line: line}, true
 }
 
-// mediaTypeMatches reports whether the media type ct (parameters allowed)
-// matches one of the patterns, ignoring case.
-func mediaTypeMatches(ct string, patterns []string) bool {
-	// The media type is what comes before any parameters; comparing it
-	// needs neither mime.ParseMediaType's allocations nor lower-casing.
+// mediaTypes is a set of media type patterns ("application/json",
+// "image/*", "*/*") made once per route, so matching a request or a
+// response is a map lookup rather than a scan.
+type mediaTypes struct {
+	any      bool
+	exact    map[string]bool // lower case
+	prefixes []string        // lower case, "image/"
+}
+
+func newMediaTypes(patterns []string) mediaTypes {
+	m := mediaTypes{exact: make(map[string]bool, len(patterns))}
+	for _, p := range patterns {
+		p = strings.ToLower(strings.TrimSpace(p))
+		switch {
+		case p == "*/*":
+			m.any = true
+		case strings.HasSuffix(p, "/*"):
+			m.prefixes = append(m.prefixes, p[:len(p)-1])
+		default:
+			m.exact[p] = true
+		}
+	}
+	return m
+}
+
+// match reports whether the media type of ct (what comes before any
+// parameters) is in the set, ignoring case.
+func (m mediaTypes) match(ct string) bool {
+	if m.any {
+		return true
+	}
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.TrimSpace(mt)
-	for _, p := range patterns {
-		switch {
-		case p == "*/*", strings.EqualFold(p, mt):
+	for i := 0; i < len(mt); i++ {
+		if 'A' <= mt[i] && mt[i] <= 'Z' {
+			mt = strings.ToLower(mt)
+			break
+		}
+	}
+	if m.exact[mt] {
+		return true
+	}
+	for _, p := range m.prefixes {
+		if len(mt) > len(p) && mt[:len(p)] == p {
 			return true
-		case strings.HasSuffix(p, "/*"):
-			prefix := p[:len(p)-1] // "image/"
-			if len(mt) > len(prefix) && strings.EqualFold(mt[:len(prefix)], prefix) {
-				return true
-			}
 		}
 	}
 	return false

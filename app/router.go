@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -29,6 +30,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) build() http.Handler {
 	mux := http.NewServeMux()
+	a.direct = map[string]*directRoute{}
+	a.binaryTypes = newMediaTypes(a.BinaryTypes)
 	preflight := map[string]bool{}
 	for _, rt := range a.routes {
 		binary := append(slices.Clone(a.BinaryTypes), rt.config.binaryTypes...)
@@ -39,19 +42,23 @@ func (a *App) build() http.Handler {
 		for i := len(a.middleware) - 1; i >= 0; i-- {
 			h = a.middleware[i](h)
 		}
-		mux.Handle(rt.muxPattern(), &routeHandler{
+		rh := &routeHandler{
 			app:          a,
 			next:         h,
 			greedy:       rt.greedy(),
-			contentTypes: rt.config.contentTypes,
-			binaryTypes:  binary,
+			contentTypes: newMediaTypes(rt.config.contentTypes),
+			binaryTypes:  newMediaTypes(binary),
 			corsHeaders:  corsHeaders(rt.cors),
-		})
+		}
+		mux.Handle(rt.muxPattern(), rh)
+		a.direct[rt.methodOrAny()+" "+rt.apiPath()] = &directRoute{handler: rh, pattern: rt.muxPattern(), params: rt.wildcards()}
 		if rt.cors != nil {
 			path := rt.apiPath()
 			if !preflight[path] {
 				preflight[path] = true
-				mux.Handle(rt.preflightPattern(), a.preflightHandler(rt))
+				ph := a.preflightHandler(rt)
+				mux.Handle(rt.preflightPattern(), ph)
+				a.direct["OPTIONS "+path] = &directRoute{handler: ph, pattern: rt.preflightPattern(), params: rt.wildcards()}
 			}
 		}
 	}
@@ -65,14 +72,48 @@ func (a *App) build() http.Handler {
 	return &recoverer{app: a, next: mux}
 }
 
+// directRoute is a route as API Gateway names it ("GET /donors/{id}"), for
+// events whose resource or route key says which route API Gateway matched:
+// they are served by that route without matching the path again.
+type directRoute struct {
+	handler http.Handler
+	pattern string   // r.Pattern, as http.ServeMux would set it
+	params  []string // the path parameter names, as in the resource
+}
+
+// lookupDirect returns the route API Gateway matched for method and
+// resource, or nil when the event does not name one of the app's routes
+// (a "$default" route, a proxy resource of another app).
+func (a *App) lookupDirect(method, resource string) *directRoute {
+	if d := a.direct[method+" "+resource]; d != nil {
+		return d
+	}
+	return a.direct["ANY "+resource]
+}
+
+// serveDirect serves r with the route API Gateway matched, setting the path
+// values from the event's path parameters (percent-encoded, as API Gateway
+// passes them), with the same panic recovery as Handler.
+func (a *App) serveDirect(w http.ResponseWriter, r *http.Request, d *directRoute, params map[string]string) {
+	r.Pattern = d.pattern
+	for _, name := range d.params {
+		v := params[name]
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+		r.SetPathValue(name, v)
+	}
+	a.serveRecovering(w, r, d.handler)
+}
+
 // routeHandler applies a route's CORS headers and content-type check
 // before its handler.
 type routeHandler struct {
 	app          *App
 	next         http.Handler
 	greedy       string // name of the trailing {name...} wildcard
-	contentTypes []string
-	binaryTypes  []string
+	contentTypes mediaTypes
+	binaryTypes  mediaTypes
 	corsHeaders  [][2]string
 }
 
@@ -96,7 +137,7 @@ func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct == "" && r.ContentLength != 0 {
 		ct = "application/json" // Chalice's default for a body without a type
 	}
-	if ct != "" && !mediaTypeMatches(ct, h.contentTypes) {
+	if ct != "" && !h.contentTypes.match(ct) {
 		WriteError(w, UnsupportedMediaType("Unsupported media type: %s", ct))
 		return
 	}
@@ -179,6 +220,11 @@ type recoverer struct {
 }
 
 func (rc *recoverer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rc.app.serveRecovering(w, r, rc.next)
+}
+
+// serveRecovering serves r with next, answering 500 if it panics.
+func (a *App) serveRecovering(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	defer func() {
 		v := recover()
 		if v == nil {
@@ -188,12 +234,12 @@ func (rc *recoverer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(v)
 		}
 		stack := debug.Stack()
-		rc.app.logger().ErrorContext(r.Context(), "gochalice: handler panicked",
+		a.logger().ErrorContext(r.Context(), "gochalice: handler panicked",
 			"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(stack))
 		if lw, ok := w.(*responseWriter); ok {
 			lw.reset()
 		}
-		if rc.app.Debug {
+		if a.Debug {
 			body, _ := jsonMarshal(map[string]string{
 				"Code": "InternalServerError", "Message": fmt.Sprintf("panic: %v", v), "Traceback": string(stack),
 			})
@@ -202,5 +248,5 @@ func (rc *recoverer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeInternalError(w)
 	}()
-	rc.next.ServeHTTP(w, r)
+	next.ServeHTTP(w, r)
 }

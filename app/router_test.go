@@ -455,3 +455,24 @@ func TestProxyCatchAll(t *testing.T) {
 		t.Errorf("API Gateway: %+v %v", resp, err)
 	}
 }
+
+func TestMediaTypes(t *testing.T) {
+	t.Parallel()
+	m := newMediaTypes([]string{"application/json", "Image/*", "text/CSV"})
+	for ct, want := range map[string]bool{
+		"application/json":                true,
+		"Application/JSON; charset=utf-8": true,
+		"image/png":                       true,
+		"image/":                          false,
+		"text/csv":                        true,
+		"text/plain":                      false,
+		"":                                false,
+	} {
+		if got := m.match(ct); got != want {
+			t.Errorf("match(%q) = %v, want %v", ct, got, want)
+		}
+	}
+	if !newMediaTypes([]string{"*/*"}).match("anything/else") {
+		t.Error(`"*/*" does not match everything`)
+	}
+}
