@@ -304,6 +304,9 @@ func (a *applier) step(ctx context.Context, c *Change) error {
 	case TypePermission:
 		return a.applyPermission(ctx, r)
 	}
+	if k, ok := kinds[typ]; ok {
+		return k.apply(ctx, a, r)
+	}
 	return fmt.Errorf("unknown resource type %q", typ)
 }
 
@@ -368,6 +371,10 @@ func (a *applier) delete(ctx context.Context, addr string, prior ResourceState) 
 		})
 		err = ignore[*lambdatypes.ResourceNotFoundException](err)
 	default:
+		if k, ok := kinds[prior.Type]; ok {
+			err = k.delete(ctx, a, addr, prior)
+			break
+		}
 		err = fmt.Errorf("unknown resource type %q", prior.Type)
 	}
 	if err != nil {
@@ -779,85 +786,6 @@ func (a *applier) applyMapping(ctx context.Context, r *Resource) error {
 	rs.Attributes = want
 	rs.DependsOn = r.DependsOn
 	return a.put(r.Address, rs)
-}
-
-func (a *applier) applyRestAPI(ctx context.Context, r *Resource) error {
-	d, spec := a.d, r.RestAPI
-	rs, ok := a.get(r.Address)
-	if !ok {
-		// One made by an earlier try whose answer was lost is adopted.
-		api, err := d.findRestAPI(ctx, r.Name, spec.Description, "")
-		if err != nil {
-			return err
-		}
-		if api != nil {
-			rs = restAPIState(r.Name, api, "")
-		} else {
-			var out *apigateway.ImportRestApiOutput
-			err := d.retry(ctx, func() (err error) {
-				out, err = d.Clients.APIGateway.ImportRestApi(ctx, &apigateway.ImportRestApiInput{
-					Body:       spec.Document,
-					Parameters: map[string]string{"endpointConfigurationTypes": spec.EndpointType},
-				})
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			rs = restAPIState(r.Name, &apigwtypes.RestApi{Id: out.Id, Description: out.Description, EndpointConfiguration: out.EndpointConfiguration}, spec.DocumentSHA256)
-		}
-		t := a.target()
-		rs.ARN = fmt.Sprintf("arn:%s:apigateway:%s::/restapis/%s", t.Partition, t.Region, rs.ID)
-		rs.DependsOn = r.DependsOn
-		if err := a.put(r.Address, rs); err != nil {
-			return err
-		}
-	}
-	if old := rs.Attributes["endpoint_type"]; old != spec.EndpointType && old != "" {
-		if err := d.retry(ctx, func() error {
-			_, err := d.Clients.APIGateway.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{
-				RestApiId: &rs.ID,
-				PatchOperations: []apigwtypes.PatchOperation{{
-					Op: apigwtypes.OpReplace, Path: aws.String("/endpointConfiguration/types/" + old), Value: aws.String(spec.EndpointType),
-				}},
-			})
-			return err
-		}); err != nil {
-			return err
-		}
-	}
-	if rs.Attributes["document_sha256"] != spec.DocumentSHA256 {
-		if err := d.retry(ctx, func() error {
-			_, err := d.Clients.APIGateway.PutRestApi(ctx, &apigateway.PutRestApiInput{
-				RestApiId: &rs.ID, Body: spec.Document, Mode: apigwtypes.PutModeOverwrite,
-			})
-			return err
-		}); err != nil {
-			return err
-		}
-	}
-	rs.Attributes = r.Attributes(nil)
-	rs.DependsOn = r.DependsOn
-	return a.put(r.Address, rs)
-}
-
-func (a *applier) applyDeployment(ctx context.Context, r *Resource) error {
-	d := a.d
-	api, ok := a.get(restAPIAddr)
-	if !ok {
-		return fmt.Errorf("the REST API is not recorded")
-	}
-	var out *apigateway.CreateDeploymentOutput
-	if err := d.retry(ctx, func() (err error) {
-		out, err = d.Clients.APIGateway.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
-			RestApiId: &api.ID, StageName: &r.Deployment.StageName,
-		})
-		return err
-	}); err != nil {
-		return err
-	}
-	return a.put(r.Address, ResourceState{Type: TypeDeployment, Name: r.Name, ID: aws.ToString(out.Id),
-		Attributes: r.Attributes(nil), DependsOn: r.DependsOn})
 }
 
 func (a *applier) applyPermission(ctx context.Context, r *Resource) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -141,6 +142,7 @@ type Clients struct {
 	IAM        IAMAPI
 	Lambda     LambdaAPI
 	APIGateway APIGatewayAPI
+	HTTPAPI    HTTPAPIAPI
 	Logs       LogsAPI
 	DynamoDB   TableAPI
 	STS        IdentityAPI
@@ -154,6 +156,7 @@ func NewClients(cfg aws.Config) *Clients {
 		IAM:        iam.NewFromConfig(cfg),
 		Lambda:     lambda.NewFromConfig(cfg),
 		APIGateway: apigateway.NewFromConfig(cfg),
+		HTTPAPI:    apigatewayv2.NewFromConfig(cfg),
 		Logs:       cloudwatchlogs.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
 		STS:        sts.NewFromConfig(cfg),

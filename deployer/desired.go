@@ -59,6 +59,16 @@ const (
 	TypeRestAPI            ResourceType = "rest_api"
 	TypeDeployment         ResourceType = "rest_api_deployment"
 	TypePermission         ResourceType = "lambda_permission"
+
+	// Event sources (desired_events.go).
+	TypeRule               ResourceType = "eventbridge_rule"
+	TypeSubscription       ResourceType = "sns_subscription"
+	TypeBucketNotification ResourceType = "s3_bucket_notification"
+	TypeInvokeConfig       ResourceType = "lambda_event_invoke_config"
+
+	// The HTTP API (desired_api.go).
+	TypeHTTPAPI   ResourceType = "http_api"
+	TypeHTTPStage ResourceType = "http_api_stage"
 )
 
 // Resource is one desired resource: an address that names it within the
@@ -77,6 +87,13 @@ type Resource struct {
 	RestAPI    *RestAPISpec    `json:"rest_api,omitempty"`
 	Deployment *DeploymentSpec `json:"deployment,omitempty"`
 	Permission *PermissionSpec `json:"permission,omitempty"`
+
+	Rule               *RuleSpec               `json:"rule,omitempty"`
+	Subscription       *SubscriptionSpec       `json:"subscription,omitempty"`
+	BucketNotification *BucketNotificationSpec `json:"bucket_notification,omitempty"`
+	InvokeConfig       *InvokeConfigSpec       `json:"invoke_config,omitempty"`
+	HTTPAPI            *HTTPAPISpec            `json:"http_api,omitempty"`
+	HTTPStage          *HTTPStageSpec          `json:"http_stage,omitempty"`
 }
 
 // RoleSpec is a function's execution role.
@@ -431,38 +448,12 @@ func BuildDesired(in Input) (*Desired, error) {
 			})
 		}
 		if fn.Kind == manifest.KindAPI {
-			fnARN := fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", in.Target.Partition, in.Target.Region, in.Target.Account, name)
-			doc, err := OpenAPI(m, OpenAPIOptions{
-				Title: name, Description: restAPIDescription(m.AppName, s.Stage),
-				FunctionARN: fnARN, Target: in.Target, ResourcePolicy: s.APIGatewayPolicy,
-			})
-			if err != nil {
-				add("rest_api", err.Error(), "fix the routes")
-				continue
+			rs, stage, ps := apiResources(in, fn, s, name)
+			problems = append(problems, ps...)
+			if len(ps) == 0 {
+				d.APIStage = stage
+				d.Resources = append(d.Resources, rs...)
 			}
-			d.APIStage = s.APIGatewayStage
-			d.Resources = append(d.Resources,
-				Resource{
-					Address: restAPIAddr, Type: TypeRestAPI, Name: name,
-					DependsOn: []string{functionAddr(fn.Name)},
-					RestAPI: &RestAPISpec{
-						Description: restAPIDescription(m.AppName, s.Stage), EndpointType: s.APIGatewayEndpointType,
-						Document: doc, DocumentSHA256: hexSHA256(doc),
-					},
-				},
-				Resource{
-					Address: deploymentAddr(s.APIGatewayStage), Type: TypeDeployment, Name: s.APIGatewayStage,
-					DependsOn:  []string{restAPIAddr},
-					Deployment: &DeploymentSpec{StageName: s.APIGatewayStage, DocumentSHA256: hexSHA256(doc)},
-				},
-				Resource{
-					Address: permissionAddr(fn.Name), Type: TypePermission, Name: PermissionStatementID,
-					DependsOn: []string{functionAddr(fn.Name), restAPIAddr},
-					Permission: &PermissionSpec{
-						FunctionName: name, StatementID: PermissionStatementID,
-						Principal: "apigateway.amazonaws.com", Action: "lambda:InvokeFunction",
-					},
-				})
 		}
 	}
 	if len(problems) > 0 {

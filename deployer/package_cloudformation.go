@@ -42,6 +42,10 @@ func cfnLogicalIDs(d *Desired, params []StreamParameter) (map[string]string, err
 		case TypePermission:
 			id = fn + "InvokePermission"
 		default:
+			if k, ok := kinds[r.Type]; ok && k.logicalID != nil {
+				id = k.logicalID(fn, r)
+				break
+			}
 			return nil, fmt.Errorf("%s: gochalice package does not know the resource type %s", r.Address, r.Type)
 		}
 		if fn == "" && r.Type != TypeRestAPI && r.Type != TypeDeployment {
@@ -271,6 +275,14 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 			props["Principal"] = p.Principal
 			props["SourceArn"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + restAPILogicalID + "}/*"}
 		default:
+			if k, ok := kinds[r.Type]; ok && k.cloudFormation != nil {
+				c := &cfnContext{IDs: ids, Sub: sub, SubJSON: subJSON, Outputs: outputs,
+					Existing: func(id string) map[string]any { return resourceProps(resources, id) }}
+				if typ, props, err = k.cloudFormation(c, r); err != nil {
+					return nil, fmt.Errorf("%s: %w", r.Address, err)
+				}
+				break
+			}
 			return nil, fmt.Errorf("%s: gochalice package does not know the resource type %s", r.Address, r.Type)
 		}
 		resources[id] = map[string]any{"Type": typ, "Properties": props}

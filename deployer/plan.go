@@ -258,6 +258,9 @@ func (r *Resource) Attributes(actual *State) map[string]string {
 			"source_arn":    permissionSourceARN(actual),
 		}
 	}
+	if k, ok := kinds[r.Type]; ok {
+		return k.attributes(r, actual)
+	}
 	return nil
 }
 

@@ -10,8 +10,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -153,6 +151,9 @@ func (d *Deployer) lookup(ctx context.Context, actual *State, mu *sync.Mutex, ad
 			fn = rec.Attributes["function_name"]
 		}
 		return d.readPermission(ctx, fn, name)
+	}
+	if k, ok := kinds[typ]; ok {
+		return k.read(ctx, d, actual, mu, want, rec)
 	}
 	return ResourceState{}, false, fmt.Errorf("unknown resource type %q", typ)
 }
@@ -337,82 +338,6 @@ func mappingAttributes(fn string, m lambdatypes.EventSourceMappingConfiguration)
 		"maximum_batching_window_in_seconds": itoa(int(aws.ToInt32(m.MaximumBatchingWindowInSeconds))),
 		"function_response_types":            responseTypes(report),
 	}
-}
-
-// findRestAPI returns the REST API with the recorded id, or else the one
-// with this app's name and description.
-func (d *Deployer) findRestAPI(ctx context.Context, name, desc, id string) (*apigwtypes.RestApi, error) {
-	var byName *apigwtypes.RestApi
-	var position *string
-	for {
-		var out *apigateway.GetRestApisOutput
-		err := d.retry(ctx, func() (err error) {
-			out, err = d.Clients.APIGateway.GetRestApis(ctx, &apigateway.GetRestApisInput{Limit: aws.Int32(500), Position: position})
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		for i := range out.Items {
-			api := &out.Items[i]
-			if id != "" && aws.ToString(api.Id) == id {
-				return api, nil
-			}
-			if byName == nil && aws.ToString(api.Name) == name && aws.ToString(api.Description) == desc {
-				byName = api
-			}
-		}
-		if out.Position == nil || len(out.Items) == 0 {
-			break
-		}
-		position = out.Position
-	}
-	return byName, nil
-}
-
-func (d *Deployer) readRestAPI(ctx context.Context, name, desc, id, sha string) (ResourceState, bool, error) {
-	api, err := d.findRestAPI(ctx, name, desc, id)
-	if err != nil || api == nil {
-		return ResourceState{}, false, err
-	}
-	if aws.ToString(api.Id) != id {
-		sha = "" // not the API recorded: its document is unknown
-	}
-	return restAPIState(name, api, sha), true, nil
-}
-
-func restAPIState(name string, api *apigwtypes.RestApi, sha string) ResourceState {
-	endpoint := ""
-	if api.EndpointConfiguration != nil && len(api.EndpointConfiguration.Types) > 0 {
-		endpoint = string(api.EndpointConfiguration.Types[0])
-	}
-	return ResourceState{Type: TypeRestAPI, Name: name, ID: aws.ToString(api.Id), Attributes: map[string]string{
-		"description":     aws.ToString(api.Description),
-		"endpoint_type":   endpoint,
-		"document_sha256": sha,
-	}}
-}
-
-func (d *Deployer) readDeployment(ctx context.Context, apiID, stage string, rec *ResourceState) (ResourceState, bool, error) {
-	var out *apigateway.GetStageOutput
-	err := d.retry(ctx, func() (err error) {
-		out, err = d.Clients.APIGateway.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stage})
-		return err
-	})
-	var missing *apigwtypes.NotFoundException
-	if errors.As(err, &missing) {
-		return ResourceState{}, false, nil
-	}
-	if err != nil {
-		return ResourceState{}, false, err
-	}
-	sha := ""
-	if rec != nil && rec.ID == aws.ToString(out.DeploymentId) {
-		sha = rec.Attributes["document_sha256"]
-	}
-	return ResourceState{Type: TypeDeployment, Name: stage, ID: aws.ToString(out.DeploymentId), Attributes: map[string]string{
-		"stage_name": stage, "document_sha256": sha,
-	}}, true, nil
 }
 
 // lambdaPolicy is a function's resource-based policy as GetPolicy returns

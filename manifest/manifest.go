@@ -29,6 +29,13 @@ const (
 	// gochalice local). It is informational; app code may read it.
 	EnvStage = "GOCHALICE_STAGE"
 
+	// EnvInvoke, when set to a registered function's name, makes app.Run
+	// read one event (JSON) from standard input, run that function's
+	// handler with it, write the handler's response (JSON) to standard
+	// output and exit: 0 on success, 1 with the error on standard error.
+	// gochalice invoke --local uses it.
+	EnvInvoke = "GOCHALICE_INVOKE"
+
 	// EnvHost and EnvPort override the address of the local server
 	// (default 127.0.0.1:8000).
 	EnvHost = "GOCHALICE_HOST"
@@ -52,6 +59,27 @@ const (
 	// KindFunction is a plain function invoked directly (Chalice's
 	// @app.lambda_function).
 	KindFunction Kind = "function"
+	// KindSchedule runs on an EventBridge schedule (push: a rule, its
+	// target and a permission with SourceArn = the rule).
+	KindSchedule Kind = "schedule"
+	// KindEventBridge runs for events matching a pattern on an EventBridge
+	// bus (push: a rule on that bus, its target, a permission).
+	KindEventBridge Kind = "eventbridge"
+	// KindSQS reads an SQS queue through an event source mapping (pull).
+	KindSQS Kind = "sqs"
+	// KindSNS runs for messages published to an SNS topic (push: a
+	// subscription and a permission with SourceArn = the topic).
+	KindSNS Kind = "sns"
+	// KindS3 runs for S3 bucket notifications (push: a notification
+	// configuration merged into the bucket's, and a permission with
+	// SourceArn = the bucket and SourceAccount = the bucket's owner).
+	KindS3 Kind = "s3"
+	// KindKinesis reads a Kinesis data stream through an event source
+	// mapping (pull).
+	KindKinesis Kind = "kinesis_stream"
+	// KindAuthorizer is a custom Lambda authorizer of the API (push: a
+	// permission for API Gateway with SourceArn = the API's authorizers).
+	KindAuthorizer Kind = "authorizer"
 )
 
 // Manifest is what an app contains.
@@ -63,6 +91,10 @@ type Manifest struct {
 	// BinaryTypes are the media types API Gateway must treat as binary
 	// (the REST API's binaryMediaTypes).
 	BinaryTypes []string `json:"binary_types"`
+	// Authorizers are the API's authorizers that routes name, sorted by
+	// name. Custom (TOKEN/REQUEST) authorizers are also functions of kind
+	// KindAuthorizer with the same name.
+	Authorizers []Authorizer `json:"authorizers,omitempty"`
 	// Routes are the HTTP routes, sorted by path then method.
 	Routes []Route `json:"routes"`
 	// Functions are the Lambda functions, sorted by name. When the app has
@@ -89,6 +121,52 @@ type Route struct {
 	// BinaryTypes are media types this route adds to the app's binary
 	// types.
 	BinaryTypes []string `json:"binary_types,omitempty"`
+	// Authorizer is the name of the route's authorizer (an entry of
+	// Manifest.Authorizers), "" for none.
+	Authorizer string `json:"authorizer,omitempty"`
+	// AuthorizationScopes are the OAuth scopes a Cognito (JWT) authorizer
+	// requires for this route.
+	AuthorizationScopes []string `json:"authorization_scopes,omitempty"`
+	// APIKeyRequired is true when callers must send an API key
+	// (x-api-key) that belongs to a usage plan of the API's stage.
+	APIKeyRequired bool `json:"api_key_required,omitempty"`
+}
+
+// Authorizer types.
+const (
+	// AuthorizerIAM is SigV4-signed requests (API Gateway's AWS_IAM).
+	AuthorizerIAM = "AWS_IAM"
+	// AuthorizerCognito is a Cognito user pool (a JWT authorizer on an
+	// HTTP API).
+	AuthorizerCognito = "COGNITO_USER_POOLS"
+	// AuthorizerToken is a custom Lambda authorizer given one header.
+	AuthorizerToken = "TOKEN"
+	// AuthorizerRequest is a custom Lambda authorizer given the request's
+	// identity sources.
+	AuthorizerRequest = "REQUEST"
+)
+
+// Authorizer is one authorizer of the API.
+type Authorizer struct {
+	// Name is the authorizer's name; for TOKEN and REQUEST it is also the
+	// name of the KindAuthorizer function that runs it.
+	Name string `json:"name"`
+	// Type is one of AuthorizerIAM, AuthorizerCognito, AuthorizerToken,
+	// AuthorizerRequest.
+	Type string `json:"type"`
+	// ProviderARNs are the Cognito user pool ARNs (AuthorizerCognito).
+	ProviderARNs []string `json:"provider_arns,omitempty"`
+	// Audience are the app client IDs a JWT must be issued to; an HTTP
+	// API's JWT authorizer needs at least one (AuthorizerCognito).
+	Audience []string `json:"audience,omitempty"`
+	// IdentitySources are where API Gateway finds the caller's identity,
+	// in API Gateway's form: "method.request.header.Authorization" for
+	// TOKEN (exactly one header), any headers, query strings, stage
+	// variables or context values for REQUEST.
+	IdentitySources []string `json:"identity_sources,omitempty"`
+	// TTLSeconds is how long API Gateway caches a custom authorizer's
+	// result (0-3600; 0 turns caching off).
+	TTLSeconds int `json:"ttl_seconds,omitempty"`
 }
 
 // CORS is Chalice's CORSConfig.
@@ -127,6 +205,121 @@ type Function struct {
 	Handler Handler `json:"handler"`
 	// DynamoDBStream is set for KindDynamoDBStream.
 	DynamoDBStream *DynamoDBStream `json:"dynamodb_stream,omitempty"`
+	// Schedule is set for KindSchedule.
+	Schedule *Schedule `json:"schedule,omitempty"`
+	// EventBridge is set for KindEventBridge.
+	EventBridge *EventBridge `json:"eventbridge,omitempty"`
+	// SQS is set for KindSQS.
+	SQS *SQS `json:"sqs,omitempty"`
+	// SNS is set for KindSNS.
+	SNS *SNS `json:"sns,omitempty"`
+	// S3 is set for KindS3.
+	S3 *S3 `json:"s3,omitempty"`
+	// Kinesis is set for KindKinesis.
+	Kinesis *Kinesis `json:"kinesis,omitempty"`
+	// OnFailure is where Lambda sends events or batches that the function
+	// failed to handle after its retries: asynchronous invocations
+	// (schedules, EventBridge, SNS, S3, plain functions) and stream
+	// mappings (DynamoDB, Kinesis). SQS queues use their own redrive
+	// policy instead.
+	OnFailure *OnFailure `json:"on_failure,omitempty"`
+}
+
+// Destination kinds of OnFailure.
+const (
+	DestinationSQS = "sqs"
+	DestinationSNS = "sns"
+)
+
+// OnFailure is a function's failure destination and retry limits.
+type OnFailure struct {
+	// Destination is an SQS queue or SNS topic, by name or ARN; "" for
+	// retry limits alone.
+	Destination string `json:"destination,omitempty"`
+	// DestinationKind is DestinationSQS or DestinationSNS.
+	DestinationKind string `json:"destination_kind,omitempty"`
+	// MaximumRetryAttempts is 0-2 for asynchronous invocations, -1
+	// (forever) to 10000 for streams; nil leaves Lambda's default.
+	MaximumRetryAttempts *int `json:"maximum_retry_attempts,omitempty"`
+	// MaximumAgeInSeconds is the oldest event Lambda still sends: 60-21600
+	// for asynchronous invocations, -1 or 60-604800 for stream records;
+	// nil leaves Lambda's default.
+	MaximumAgeInSeconds *int `json:"maximum_age_in_seconds,omitempty"`
+	// BisectBatchOnFunctionError splits a failed stream batch in two and
+	// retries each half (streams only).
+	BisectBatchOnFunctionError bool `json:"bisect_batch_on_function_error,omitempty"`
+}
+
+// Schedule is the event source of a KindSchedule function.
+type Schedule struct {
+	// Expression is an EventBridge schedule expression, "rate(5 minutes)"
+	// or "cron(0 12 * * ? *)", validated at registration.
+	Expression string `json:"expression"`
+	// Description is the rule's description.
+	Description string `json:"description,omitempty"`
+}
+
+// EventBridge is the event source of a KindEventBridge function.
+type EventBridge struct {
+	// Bus is the event bus's name or ARN; "default" for the account's
+	// default bus.
+	Bus string `json:"bus"`
+	// Pattern is the event pattern, as canonical JSON (keys sorted).
+	Pattern string `json:"pattern"`
+}
+
+// SQS is the event source of a KindSQS function.
+type SQS struct {
+	// Queue is the queue's name or ARN. It may be empty when it comes from
+	// an environment variable the stage does not set.
+	Queue string `json:"queue"`
+	// BatchSize is 1-10000 (more than 10 needs a batching window).
+	BatchSize int `json:"batch_size"`
+	// MaximumBatchingWindowInSeconds is 0-300.
+	MaximumBatchingWindowInSeconds int `json:"maximum_batching_window_in_seconds"`
+	// MaximumConcurrency is 2-1000, 0 for no limit.
+	MaximumConcurrency int `json:"maximum_concurrency,omitempty"`
+	// ReportBatchItemFailures is true when the handler returns
+	// events.SQSEventResponse.
+	ReportBatchItemFailures bool `json:"report_batch_item_failures"`
+}
+
+// SNS is the event source of a KindSNS function.
+type SNS struct {
+	// Topic is the topic's name or ARN; an ARN may be of another account
+	// (whose topic policy must let this account subscribe).
+	Topic string `json:"topic"`
+	// FilterPolicy is the subscription's filter policy as canonical JSON,
+	// "" for none.
+	FilterPolicy string `json:"filter_policy,omitempty"`
+}
+
+// S3 is the event source of a KindS3 function.
+type S3 struct {
+	// Bucket is the bucket's name (or an arn:aws:s3:::name ARN).
+	Bucket string `json:"bucket"`
+	// Events are the S3 event types, e.g. "s3:ObjectCreated:*" (the
+	// default).
+	Events []string `json:"events"`
+	// Prefix and Suffix filter object keys; "" for none.
+	Prefix string `json:"prefix,omitempty"`
+	Suffix string `json:"suffix,omitempty"`
+}
+
+// Kinesis is the event source of a KindKinesis function.
+type Kinesis struct {
+	// Stream is the stream's name or ARN. It may be empty when it comes
+	// from an environment variable the stage does not set.
+	Stream string `json:"stream"`
+	// BatchSize is 1-10000.
+	BatchSize int `json:"batch_size"`
+	// StartingPosition is LATEST or TRIM_HORIZON.
+	StartingPosition string `json:"starting_position"`
+	// MaximumBatchingWindowInSeconds is 0-300.
+	MaximumBatchingWindowInSeconds int `json:"maximum_batching_window_in_seconds"`
+	// ReportBatchItemFailures is true when the handler returns
+	// events.KinesisEventResponse.
+	ReportBatchItemFailures bool `json:"report_batch_item_failures"`
 }
 
 // DynamoDBStream is the event source of a KindDynamoDBStream function.
@@ -160,6 +353,19 @@ func (m *Manifest) Sort() {
 		return m.Functions[i].Name < m.Functions[j].Name
 	})
 	sort.Strings(m.BinaryTypes)
+	sort.SliceStable(m.Authorizers, func(i, j int) bool {
+		return m.Authorizers[i].Name < m.Authorizers[j].Name
+	})
+}
+
+// Authorizer returns the authorizer with the given name.
+func (m *Manifest) Authorizer(name string) (Authorizer, bool) {
+	for _, a := range m.Authorizers {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Authorizer{}, false
 }
 
 // Function returns the function with the given name.
@@ -179,6 +385,7 @@ func (m *Manifest) MarshalIndent() ([]byte, error) {
 	c.Routes = append([]Route(nil), m.Routes...)
 	c.Functions = append([]Function(nil), m.Functions...)
 	c.BinaryTypes = append([]string{}, m.BinaryTypes...)
+	c.Authorizers = append([]Authorizer(nil), m.Authorizers...)
 	if c.Routes == nil {
 		c.Routes = []Route{}
 	}

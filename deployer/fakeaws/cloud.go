@@ -77,6 +77,7 @@ type Cloud struct {
 	functions map[string]*function
 	mappings  map[string]*mapping
 	apis      map[string]*restAPI
+	httpAPIs  map[string]*httpAPI
 	logGroups map[string]*int32
 	tables    map[string]string
 }
@@ -92,6 +93,7 @@ func (c *Cloud) init() {
 		c.functions = map[string]*function{}
 		c.mappings = map[string]*mapping{}
 		c.apis = map[string]*restAPI{}
+		c.httpAPIs = map[string]*httpAPI{}
 		c.logGroups = map[string]*int32{}
 		if c.tables == nil {
 			c.tables = map[string]string{}
@@ -241,6 +243,7 @@ type Snapshot struct {
 	Functions map[string]FunctionSnapshot `json:"functions"`
 	Mappings  []MappingSnapshot           `json:"mappings"`
 	RestAPIs  []RestAPISnapshot           `json:"rest_apis"`
+	HTTPAPIs  []HTTPAPISnapshot           `json:"http_apis,omitempty"`
 	LogGroups map[string]int32            `json:"log_groups"`
 }
 
@@ -344,6 +347,7 @@ func (c *Cloud) Snapshot() Snapshot {
 		s.RestAPIs = append(s.RestAPIs, RestAPISnapshot{Name: a.name, Description: a.description, EndpointType: a.endpointType, BodySHA256: a.bodySHA, Stages: st})
 	}
 	sort.Slice(s.RestAPIs, func(i, j int) bool { return s.RestAPIs[i].Name < s.RestAPIs[j].Name })
+	s.HTTPAPIs = c.httpAPISnapshots()
 	for n, r := range c.logGroups {
 		v := int32(0)
 		if r != nil {
@@ -366,5 +370,5 @@ func (c *Cloud) Empty() bool {
 			mappings++
 		}
 	}
-	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.logGroups) == 0
+	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.httpAPIs)+len(c.logGroups) == 0
 }
