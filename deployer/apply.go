@@ -304,7 +304,7 @@ func (a *applier) step(ctx context.Context, c *Change) error {
 	case TypePermission:
 		return a.applyPermission(ctx, r)
 	}
-	if k, ok := kinds[typ]; ok {
+	if k, ok := kindOf(typ); ok {
 		return k.apply(ctx, a, r)
 	}
 	return fmt.Errorf("unknown resource type %q", typ)
@@ -371,7 +371,7 @@ func (a *applier) delete(ctx context.Context, addr string, prior ResourceState) 
 		})
 		err = ignore[*lambdatypes.ResourceNotFoundException](err)
 	default:
-		if k, ok := kinds[prior.Type]; ok {
+		if k, ok := kindOf(prior.Type); ok {
 			err = k.delete(ctx, a, addr, prior)
 			break
 		}

@@ -65,3 +65,9 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 	}
 	return resources, s.APIGatewayStage, nil
 }
+
+// The kinds of the HTTP API's resources (see kinds.go).
+var (
+	httpAPIKind   = kind{}
+	httpStageKind = kind{}
+)

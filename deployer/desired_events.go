@@ -46,3 +46,11 @@ type InvokeConfigSpec struct {
 	MaximumRetryAttempts     *int   `json:"maximum_retry_attempts,omitempty"`
 	MaximumEventAgeInSeconds *int   `json:"maximum_event_age_in_seconds,omitempty"`
 }
+
+// The kinds of the event source resources (see kinds.go).
+var (
+	ruleKind               = kind{}
+	subscriptionKind       = kind{}
+	bucketNotificationKind = kind{}
+	invokeConfigKind       = kind{}
+)

@@ -7,7 +7,7 @@ import (
 
 // kind is how the deployer handles a resource type that lives in its own
 // file rather than in the core switches of apply, delete, refresh, plan
-// and package. Files register their types from init.
+// and package. kindOf lists them.
 type kind struct {
 	// apply creates or updates r and records it (a.put).
 	apply func(ctx context.Context, a *applier, r *Resource) error
@@ -30,14 +30,24 @@ type kind struct {
 	terraform func(c *tfContext, r Resource) ([]tfBlock, error)
 }
 
-var kinds = map[ResourceType]kind{}
-
-// registerKind makes the deployer handle t through k.
-func registerKind(t ResourceType, k kind) {
-	if _, dup := kinds[t]; dup {
-		panic("deployer: resource type registered twice: " + string(t))
+// kindOf returns how the deployer handles t, for the types outside the
+// core switches.
+func kindOf(t ResourceType) (kind, bool) {
+	switch t {
+	case TypeRule:
+		return ruleKind, true
+	case TypeSubscription:
+		return subscriptionKind, true
+	case TypeBucketNotification:
+		return bucketNotificationKind, true
+	case TypeInvokeConfig:
+		return invokeConfigKind, true
+	case TypeHTTPAPI:
+		return httpAPIKind, true
+	case TypeHTTPStage:
+		return httpStageKind, true
 	}
-	kinds[t] = k
+	return kind{}, false
 }
 
 // cfnContext is what a kind's cloudFormation needs of the template being

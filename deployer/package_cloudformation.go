@@ -42,7 +42,7 @@ func cfnLogicalIDs(d *Desired, params []StreamParameter) (map[string]string, err
 		case TypePermission:
 			id = fn + "InvokePermission"
 		default:
-			if k, ok := kinds[r.Type]; ok && k.logicalID != nil {
+			if k, ok := kindOf(r.Type); ok && k.logicalID != nil {
 				id = k.logicalID(fn, r)
 				break
 			}
@@ -275,7 +275,7 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 			props["Principal"] = p.Principal
 			props["SourceArn"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + restAPILogicalID + "}/*"}
 		default:
-			if k, ok := kinds[r.Type]; ok && k.cloudFormation != nil {
+			if k, ok := kindOf(r.Type); ok && k.cloudFormation != nil {
 				c := &cfnContext{IDs: ids, Sub: sub, SubJSON: subJSON, Outputs: outputs,
 					Existing: func(id string) map[string]any { return resourceProps(resources, id) }}
 				if typ, props, err = k.cloudFormation(c, r); err != nil {

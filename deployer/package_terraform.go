@@ -198,7 +198,7 @@ func (pk *Package) Terraform() (map[string]any, error) {
 				"source_arn":    "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
 			}}}
 		default:
-			if k, ok := kinds[r.Type]; ok && k.terraform != nil {
+			if k, ok := kindOf(r.Type); ok && k.terraform != nil {
 				if bs, err = k.terraform(&tfContext{Name: n, Function: fn, Expand: expand, Outputs: outputs}, r); err != nil {
 					return nil, fmt.Errorf("%s: %w", r.Address, err)
 				}

@@ -258,7 +258,7 @@ func (r *Resource) Attributes(actual *State) map[string]string {
 			"source_arn":    permissionSourceARN(actual),
 		}
 	}
-	if k, ok := kinds[r.Type]; ok {
+	if k, ok := kindOf(r.Type); ok {
 		return k.attributes(r, actual)
 	}
 	return nil

@@ -152,7 +152,7 @@ func (d *Deployer) lookup(ctx context.Context, actual *State, mu *sync.Mutex, ad
 		}
 		return d.readPermission(ctx, fn, name)
 	}
-	if k, ok := kinds[typ]; ok {
+	if k, ok := kindOf(typ); ok {
 		return k.read(ctx, d, actual, mu, want, rec)
 	}
 	return ResourceState{}, false, fmt.Errorf("unknown resource type %q", typ)
