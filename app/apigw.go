@@ -45,6 +45,11 @@ type RequestContext struct {
 	// Authorizer is the raw authorizer context (v1: requestContext.authorizer;
 	// v2: requestContext.authorizer.lambda).
 	Authorizer map[string]any
+	// PrincipalID is a custom authorizer's principal id.
+	PrincipalID string
+	// UserARN is the caller's IAM identity on a route with the IAM
+	// authorizer.
+	UserARN string
 }
 
 // Context returns the API Gateway request context of a request served by
@@ -59,6 +64,10 @@ func Context(r *http.Request) RequestContext {
 			APIID:      ev.RequestContext.APIID,
 			SourceIP:   ev.RequestContext.Identity.SourceIP,
 			Authorizer: ev.RequestContext.Authorizer,
+			UserARN:    ev.RequestContext.Identity.UserArn,
+		}
+		if p, ok := ev.RequestContext.Authorizer["principalId"].(string); ok {
+			rc.PrincipalID = p
 		}
 		if claims, ok := ev.RequestContext.Authorizer["claims"].(map[string]any); ok {
 			rc.Claims = make(map[string]string, len(claims))
@@ -79,6 +88,12 @@ func Context(r *http.Request) RequestContext {
 				rc.Claims = a.JWT.Claims
 			}
 			rc.Authorizer = a.Lambda
+			if p, ok := a.Lambda["principalId"].(string); ok {
+				rc.PrincipalID = p
+			}
+			if a.IAM != nil {
+				rc.UserARN = a.IAM.UserARN
+			}
 		}
 		return rc
 	}

@@ -414,7 +414,7 @@ func TestRequestDetails(t *testing.T) {
 				RequestContext: events.APIGatewayProxyRequestContext{Authorizer: map[string]any{"principalId": "u1", "tier": "gold"}},
 			},
 			want: echo{Method: "GET", Path: "/", EscapedPath: "/", Query: url.Values{}, V1Resource: "/",
-				Context: RequestContext{Authorizer: map[string]any{"principalId": "u1", "tier": "gold"}}},
+				Context: RequestContext{Authorizer: map[string]any{"principalId": "u1", "tier": "gold"}, PrincipalID: "u1"}},
 		},
 	}
 	for _, tc := range tests {

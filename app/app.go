@@ -44,16 +44,28 @@ type App struct {
 	BinaryTypes []string
 
 	middleware []func(http.Handler) http.Handler
+	defaults   []RouteOption
 	routes     []*route
 	functions  []*function
 	names      map[string]bool
-	probeMux   *http.ServeMux // checks routes as they are registered
+
+	// authorizers are the API's authorizers by name: custom ones as they
+	// are registered, Cognito and IAM ones when a route first uses them.
+	authorizers map[string]*manifest.Authorizer
+	custom      map[string]*customAuthorizer
+	probeMux    *http.ServeMux // checks routes as they are registered
 
 	once    sync.Once
 	handler http.Handler // built on first use; registration is then closed
 	started bool
 	writers sync.Pool               // *responseWriter, reused across API Gateway events
 	direct  map[string]*directRoute // by "METHOD /resource", built with handler
+
+	// Built with handler, for local mode: the router, and the routes by
+	// their http.ServeMux pattern and by "METHOD /resource".
+	mux       *http.ServeMux
+	byPattern map[string]*route
+	byKey     map[string]*route
 
 	binaryTypes mediaTypes // BinaryTypes as a set, built with handler
 }
@@ -130,9 +142,13 @@ func (a *App) handle(pattern string, h http.Handler, info manifest.Handler, opts
 		panic(fmt.Sprintf("gochalice: route %q: %v", pattern, err))
 	}
 	r := &route{pattern: pattern, method: method, segments: segments, handler: h, info: info}
-	for _, o := range opts {
+	for _, o := range slices.Concat(a.defaults, opts) {
+		if o == nil {
+			panic(fmt.Sprintf("gochalice: route %q: nil option", pattern))
+		}
 		o(&r.config)
 	}
+	r.auth = a.routeAuthorizer(pattern, &r.config)
 	if r.config.contentTypes == nil {
 		r.config.contentTypes = []string{"application/json"}
 	}

@@ -21,7 +21,9 @@ type function struct {
 	info   manifest.Handler
 	invoke func(ctx context.Context, payload []byte) ([]byte, error)
 
-	dynamoDB *manifest.DynamoDBStream
+	// source holds the event source fields of the function's manifest
+	// entry (DynamoDBStream, SQS, ..., OnFailure).
+	source manifest.Function
 }
 
 // StartingPosition is where a stream event source starts reading.
@@ -39,37 +41,41 @@ const (
 // String returns the position's AWS name.
 func (p StartingPosition) String() string { return string(p) }
 
-// StreamOption configures a stream event source (DynamoDB streams).
-type StreamOption func(*streamConfig)
-
-type streamConfig struct {
-	batchSize int
-	start     StartingPosition
-	window    time.Duration
-}
-
-// WithBatchSize sets the largest number of records per invocation,
-// 1 to 10000 (default 100, as in Chalice).
-func WithBatchSize(n int) StreamOption {
-	return func(c *streamConfig) { c.batchSize = n }
-}
-
-// WithStartingPosition sets where the event source starts reading (default
-// Latest).
-func WithStartingPosition(p StartingPosition) StreamOption {
-	return func(c *streamConfig) { c.start = p }
-}
-
-// WithMaximumBatchingWindow sets how long Lambda gathers records before
-// invoking, in whole seconds from 0 to 300 (default 0).
-func WithMaximumBatchingWindow(d time.Duration) StreamOption {
-	return func(c *streamConfig) { c.window = d }
-}
-
 var (
 	streamARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}/stream/[0-9A-Za-z:._-]+$`)
 	tableNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 )
+
+// eventInvoker decodes an event of type E and runs a handler that returns
+// only an error; the function's result is JSON null.
+func eventInvoker[E any](name, what string, handler func(context.Context, E) error) func(context.Context, []byte) ([]byte, error) {
+	return func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev E
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, fmt.Errorf("%s: decode %s: %w", name, what, err)
+		}
+		if err := handler(ctx, ev); err != nil {
+			return nil, err
+		}
+		return []byte("null"), nil
+	}
+}
+
+// batchInvoker decodes an event of type E and runs a handler that returns
+// a response R (a partial batch response), the function's result.
+func batchInvoker[E, R any](name, what string, handler func(context.Context, E) (R, error)) func(context.Context, []byte) ([]byte, error) {
+	return func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev E
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, fmt.Errorf("%s: decode %s: %w", name, what, err)
+		}
+		resp, err := handler(ctx, ev)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(resp)
+	}
+}
 
 // OnDynamoDBRecord registers a function that reads a DynamoDB stream
 // (Chalice's on_dynamodb_record). stream is the stream's ARN, or the table's
@@ -79,20 +85,16 @@ var (
 //
 // A handler that returns an error fails the whole batch, which Lambda
 // retries. To report single failed records instead, use OnDynamoDBBatch.
-func (a *App) OnDynamoDBRecord(name, stream string, handler func(context.Context, events.DynamoDBEvent) error, opts ...StreamOption) {
+//
+// Options: WithBatchSize (default 100), WithStartingPosition (default
+// Latest), WithMaximumBatchingWindow, WithBisectBatchOnError, and the
+// failure options WithOnFailure, WithMaximumRetryAttempts and
+// WithMaximumEventAge.
+func (a *App) OnDynamoDBRecord(name, stream string, handler func(context.Context, events.DynamoDBEvent) error, opts ...EventOption) {
 	if handler == nil {
 		panic(fmt.Sprintf("gochalice: OnDynamoDBRecord %q: nil handler", name))
 	}
-	a.onDynamoDB("OnDynamoDBRecord", name, stream, handler, false, func(ctx context.Context, payload []byte) ([]byte, error) {
-		var ev events.DynamoDBEvent
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, fmt.Errorf("%s: decode DynamoDB stream event: %w", name, err)
-		}
-		if err := handler(ctx, ev); err != nil {
-			return nil, err
-		}
-		return []byte("null"), nil
-	}, opts)
+	a.onDynamoDB("OnDynamoDBRecord", name, stream, handler, false, eventInvoker(name, "DynamoDB stream event", handler), opts)
 }
 
 // OnDynamoDBBatch registers a function that reads a DynamoDB stream and
@@ -103,54 +105,55 @@ func (a *App) OnDynamoDBRecord(name, stream string, handler func(context.Context
 //
 // (Go has no generic methods, so the two handler signatures are two
 // methods; each is checked by the compiler.)
-func (a *App) OnDynamoDBBatch(name, stream string, handler func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), opts ...StreamOption) {
+func (a *App) OnDynamoDBBatch(name, stream string, handler func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), opts ...EventOption) {
 	if handler == nil {
 		panic(fmt.Sprintf("gochalice: OnDynamoDBBatch %q: nil handler", name))
 	}
-	a.onDynamoDB("OnDynamoDBBatch", name, stream, handler, true, func(ctx context.Context, payload []byte) ([]byte, error) {
-		var ev events.DynamoDBEvent
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, fmt.Errorf("%s: decode DynamoDB stream event: %w", name, err)
-		}
-		resp, err := handler(ctx, ev)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(resp)
-	}, opts)
+	a.onDynamoDB("OnDynamoDBBatch", name, stream, handler, true, batchInvoker(name, "DynamoDB stream event", handler), opts)
 }
 
-func (a *App) onDynamoDB(kind, name, stream string, handler any, batch bool, invoke func(context.Context, []byte) ([]byte, error), opts []StreamOption) {
-	a.registerName(kind, name)
+func (a *App) onDynamoDB(method, name, stream string, handler any, batch bool, invoke func(context.Context, []byte) ([]byte, error), opts []EventOption) {
+	a.registerName(method, name)
 	if stream != "" && !streamARNPattern.MatchString(stream) && !tableNamePattern.MatchString(stream) {
-		panic(fmt.Sprintf("gochalice: %s %q: %q is neither a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL) nor a table name", kind, name, stream))
+		panic(fmt.Sprintf("gochalice: %s %q: %q is neither a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL) nor a table name", method, name, stream))
 	}
-	c := streamConfig{batchSize: 100, start: Latest}
-	for _, o := range opts {
-		o(&c)
-	}
-	if c.batchSize < 1 || c.batchSize > 10000 {
-		panic(fmt.Sprintf("gochalice: %s %q: batch size %d is out of range; DynamoDB streams allow 1 to 10000", kind, name, c.batchSize))
-	}
-	if c.start != Latest && c.start != TrimHorizon {
-		panic(fmt.Sprintf("gochalice: %s %q: starting position %q: use app.Latest or app.TrimHorizon", kind, name, c.start))
-	}
-	if c.window < 0 || c.window > 300*time.Second || c.window%time.Second != 0 {
-		panic(fmt.Sprintf("gochalice: %s %q: maximum batching window %v: use whole seconds from 0 to 300", kind, name, c.window))
-	}
+	c := streamConfig(method, name, "DynamoDB streams", opts)
 	a.functions = append(a.functions, &function{
 		name:   name,
 		kind:   manifest.KindDynamoDBStream,
 		info:   handlerInfo(handler),
 		invoke: invoke,
-		dynamoDB: &manifest.DynamoDBStream{
-			Stream:                         stream,
-			BatchSize:                      c.batchSize,
-			StartingPosition:               string(c.start),
-			MaximumBatchingWindowInSeconds: int(c.window / time.Second),
-			ReportBatchItemFailures:        batch,
+		source: manifest.Function{
+			DynamoDBStream: &manifest.DynamoDBStream{
+				Stream:                         stream,
+				BatchSize:                      c.batchSize,
+				StartingPosition:               string(c.start),
+				MaximumBatchingWindowInSeconds: int(c.window / time.Second),
+				ReportBatchItemFailures:        batch,
+			},
+			OnFailure: onFailure(method, name, &c, true),
 		},
 	})
+}
+
+// streamConfig applies and checks the options of a stream source
+// (DynamoDB or Kinesis).
+func streamConfig(method, name, what string, opts []EventOption) eventConfig {
+	c := eventOptions(method, name, streamOptions, opts)
+	if !c.has("WithBatchSize") {
+		c.batchSize = 100
+	}
+	if !c.has("WithStartingPosition") {
+		c.start = Latest
+	}
+	if c.batchSize < 1 || c.batchSize > 10000 {
+		panic(fmt.Sprintf("gochalice: %s %q: batch size %d is out of range; %s allow 1 to 10000", method, name, c.batchSize, what))
+	}
+	if c.start != Latest && c.start != TrimHorizon {
+		panic(fmt.Sprintf("gochalice: %s %q: starting position %q: use app.Latest or app.TrimHorizon", method, name, c.start))
+	}
+	checkWindow(method, name, c.window)
+	return c
 }
 
 // LambdaFunction registers a plain Lambda function invoked directly

@@ -3,12 +3,16 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gochalice/gochalice/app"
+	"github.com/gochalice/gochalice/app/apptest"
 )
 
 // A route is a plain net/http handler; on Lambda, API Gateway's event
@@ -91,4 +95,82 @@ func ExampleApp_OnDynamoDBRecord() {
 	// INSERT Ana
 	// MODIFY Ben
 	// null <nil>
+}
+
+// OnSQSBatch reports the messages that failed; only those return to the
+// queue.
+func ExampleApp_OnSQSBatch() {
+	a := app.New("savealife")
+	a.OnSQSBatch("donations", os.Getenv("DONATIONS_QUEUE"), func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		var resp events.SQSEventResponse
+		for _, m := range ev.Records {
+			if m.Body == "" {
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				continue
+			}
+			fmt.Println("donation", m.Body)
+		}
+		return resp, nil
+	}, app.WithBatchSize(100), app.WithMaximumBatchingWindow(5*time.Second))
+
+	out, err := a.Invoke(context.Background(), "donations", []byte(`{"Records": [
+		{"messageId": "m1", "body": "O- 450ml"},
+		{"messageId": "m2", "body": ""}
+	]}`))
+	fmt.Println(string(out), err)
+	// Output:
+	// donation O- 450ml
+	// {"batchItemFailures":[{"itemIdentifier":"m2"}]} <nil>
+}
+
+// A schedule's expression is checked when it is registered; the manifest
+// tells the deployer to create the EventBridge rule.
+func ExampleApp_Schedule() {
+	a := app.New("savealife")
+	a.Schedule("nightly_report", "cron(0 3 * * ? *)", func(ctx context.Context, ev events.EventBridgeEvent) error {
+		return nil
+	}, app.WithDescription("send the nightly report"), app.WithOnFailure(app.SQSDestination("report-failures")))
+
+	fn, _ := a.Manifest().Function("nightly_report")
+	fmt.Println(fn.Kind, fn.Schedule.Expression, fn.OnFailure.DestinationKind, fn.OnFailure.Destination)
+
+	fmt.Println(app.CheckScheduleExpression("rate(1 days)"))
+	// Output:
+	// schedule cron(0 3 * * ? *) sqs report-failures
+	// schedule expression "rate(1 days)": a value of 1 takes the singular unit: rate(1 day)
+}
+
+// A TOKEN authorizer is a Lambda function of the app. apptest (and
+// gochalice local) run it before the route, as API Gateway does.
+func ExampleApp_TokenAuthorizer() {
+	a := app.New("savealife")
+	auth := a.TokenAuthorizer("token_auth", func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		if req.AuthorizationToken != "Bearer let-me-in" {
+			return events.APIGatewayCustomAuthorizerResponse{}, app.ErrUnauthorized
+		}
+		return events.APIGatewayCustomAuthorizerResponse{
+			PrincipalID: "ana",
+			PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{
+				{Action: []string{"execute-api:Invoke"}, Effect: "Allow", Resource: []string{req.MethodArn}},
+			}},
+		}, nil
+	})
+	a.Route("GET /me", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s", app.Context(r).PrincipalID)
+	}, app.WithAuthorizer(auth))
+
+	c := apptest.New(a).HTTPClient()
+	for _, token := range []string{"Bearer let-me-in", "Bearer guess"} {
+		req, _ := http.NewRequest("GET", "/me", nil)
+		req.Header.Set("Authorization", token)
+		resp, err := c.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		fmt.Println(resp.StatusCode, string(body))
+	}
+	// Output:
+	// 200 hello ana
+	// 401 {"message":"Unauthorized"}
 }

@@ -36,3 +36,31 @@ func manifestHandleBatch(ctx context.Context, ev events.DynamoDBEvent) (events.D
 }
 
 func manifestNightlyReport(ctx context.Context, in struct{ Day string }) (int, error) { return 0, nil }
+
+func manifestNightly(ctx context.Context, ev events.EventBridgeEvent) error { return nil }
+
+func manifestOnEvent(ctx context.Context, ev events.EventBridgeEvent) error { return nil }
+
+func manifestSQS(ctx context.Context, ev events.SQSEvent) error { return nil }
+
+func manifestSQSBatch(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	return events.SQSEventResponse{}, nil
+}
+
+func manifestSNS(ctx context.Context, ev events.SNSEvent) error { return nil }
+
+func manifestS3(ctx context.Context, ev events.S3Event) error { return nil }
+
+func manifestKinesis(ctx context.Context, ev events.KinesisEvent) error { return nil }
+
+func manifestKinesisBatch(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+	return events.KinesisEventResponse{}, nil
+}
+
+func manifestTokenAuth(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	return events.APIGatewayCustomAuthorizerResponse{}, nil
+}
+
+func manifestRequestAuth(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	return events.APIGatewayCustomAuthorizerResponse{}, nil
+}

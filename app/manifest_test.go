@@ -39,8 +39,41 @@ func newManifestApp() *App {
 	a.Route("GET /stats", s.stats)
 	a.OnDynamoDBRecord("handle_stream", testStreamARN, manifestHandleStream,
 		WithBatchSize(50), WithStartingPosition(TrimHorizon), WithMaximumBatchingWindow(5*time.Second))
-	a.OnDynamoDBBatch("handle_batch", "donors", manifestHandleBatch)
+	a.OnDynamoDBBatch("handle_batch", "donors", manifestHandleBatch,
+		WithOnFailure(SNSDestination("stream-alerts")), WithMaximumRetryAttempts(10))
 	a.LambdaFunction("nightly_report", manifestNightlyReport)
+
+	// Authorizers: custom ones are functions too; Cognito and IAM ones
+	// appear once a route uses them.
+	token := a.TokenAuthorizer("token_auth", manifestTokenAuth)
+	request := a.RequestAuthorizer("request_auth", manifestRequestAuth,
+		WithIdentitySources("method.request.header.X-Tenant", "method.request.querystring.key"), WithTTL(0))
+	pool := CognitoAuthorizer("donors_pool", []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123"},
+		WithAudience("client-b", "client-a"))
+	a.Route("DELETE /donors/{id}", manifestPutDonor, cors, WithAuthorizer(pool, "donors/write"))
+	a.Route("GET /admin", manifestGetDonor, WithAuthorizer(token), WithAPIKey())
+	a.Route("GET /reports", manifestGetDonor, WithAuthorizer(IAMAuthorizer()))
+	a.Route("GET /tenants/{id}", manifestGetDonor, WithAuthorizer(request))
+	a.Route("GET /me", manifestGetDonor, WithAuthorizer(pool))
+
+	// Every event source.
+	a.Schedule("nightly", "cron(0 3 * * ? *)", manifestNightly, WithDescription("nightly cleanup"), WithMaximumRetryAttempts(0))
+	a.OnEvent("on_instance", map[string]any{
+		"source":      []string{"aws.ec2"},
+		"detail-type": []string{"EC2 Instance State-change Notification"},
+		"detail":      map[string]any{"state": []string{"stopped"}},
+	}, manifestOnEvent, WithBus("ops"), WithOnFailure(SNSDestination("arn:aws:sns:us-east-1:123456789012:alerts")), WithMaximumEventAge(2*time.Hour))
+	a.OnSQSMessage("queue_worker", "jobs", manifestSQS)
+	a.OnSQSBatch("queue_batch", "arn:aws:sqs:us-east-1:123456789012:jobs-bulk", manifestSQSBatch,
+		WithBatchSize(100), WithMaximumBatchingWindow(10*time.Second), WithMaximumConcurrency(5))
+	a.OnSNSMessage("donation_topic", "donations", manifestSNS,
+		WithFilterPolicy(`{"kind": ["donation"], "amount": [{"numeric": [">", 100]}]}`))
+	a.OnS3Event("uploads", "savealife-uploads", manifestS3,
+		WithS3Events("s3:ObjectRemoved:*", "s3:ObjectCreated:*"), WithPrefix("photos/"), WithSuffix(".jpg"))
+	a.OnKinesisRecord("clicks", "clickstream", manifestKinesis)
+	a.OnKinesisBatch("clicks_batch", "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", manifestKinesisBatch,
+		WithBatchSize(500), WithStartingPosition(TrimHorizon), WithBisectBatchOnError(),
+		WithMaximumRetryAttempts(-1), WithMaximumEventAge(-time.Second), WithOnFailure(SQSDestination("clicks-dlq")))
 	return a
 }
 

@@ -62,6 +62,10 @@ type routeConfig struct {
 	contentTypes []string
 	binaryTypes  []string
 	middleware   []func(http.Handler) http.Handler
+	authSet      bool // WithAuthorizer or WithoutAuthorizer given
+	authorizer   Authorizer
+	scopes       []string
+	apiKey       bool
 }
 
 // WithCORS turns CORS on for the route with the given configuration. Every
@@ -100,6 +104,7 @@ type route struct {
 	info     manifest.Handler
 	config   routeConfig
 	cors     *manifest.CORS
+	auth     *manifest.Authorizer // nil for none
 }
 
 // apiPath is the API Gateway resource path: {name...} becomes {name+}.

@@ -30,6 +30,9 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) build() http.Handler {
 	mux := http.NewServeMux()
+	a.mux = mux
+	a.byPattern = map[string]*route{}
+	a.byKey = map[string]*route{}
 	a.direct = map[string]*directRoute{}
 	a.binaryTypes = newMediaTypes(a.BinaryTypes)
 	preflight := map[string]bool{}
@@ -51,6 +54,8 @@ func (a *App) build() http.Handler {
 			corsHeaders:  corsHeaders(rt.cors),
 		}
 		mux.Handle(rt.muxPattern(), rh)
+		a.byPattern[rt.muxPattern()] = rt
+		a.byKey[rt.methodOrAny()+" "+rt.apiPath()] = rt
 		a.direct[rt.methodOrAny()+" "+rt.apiPath()] = &directRoute{handler: rh, pattern: rt.muxPattern(), params: rt.wildcards()}
 		if rt.cors != nil {
 			path := rt.apiPath()

@@ -33,7 +33,7 @@ func env(kv ...string) func(string) string {
 func TestRunManifest(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := newManifestApp().run(context.Background(), env("GOCHALICE_MANIFEST", "1"), &out); err != nil {
+	if err := newManifestApp().run(context.Background(), env("GOCHALICE_MANIFEST", "1"), nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	want, err := newManifestApp().Manifest().MarshalIndent()
@@ -47,7 +47,7 @@ func TestRunManifest(t *testing.T) {
 
 func TestRunLambdaUnknownFunction(t *testing.T) {
 	t.Parallel()
-	err := newManifestApp().run(context.Background(), env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9", "GOCHALICE_HANDLER", "nope"), io.Discard)
+	err := newManifestApp().run(context.Background(), env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9", "GOCHALICE_HANDLER", "nope"), nil, io.Discard)
 	var ue *UnknownFunctionError
 	if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), `GOCHALICE_HANDLER="nope": no function "nope"`) {
 		t.Errorf("error = %v", err)
@@ -93,7 +93,7 @@ func TestRunLocal(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		errc <- a.run(ctx, env("GOCHALICE_HOST", "127.0.0.1", "GOCHALICE_PORT", "0", "GOCHALICE_STAGE", "dev"), io.Discard)
+		errc <- a.run(ctx, env("GOCHALICE_HOST", "127.0.0.1", "GOCHALICE_PORT", "0", "GOCHALICE_STAGE", "dev"), nil, io.Discard)
 	}()
 	var base string
 	select {
@@ -222,6 +222,12 @@ func newLambdaApp() *App {
 		return resp, nil
 	})
 	a.LambdaFunction("fails", func(context.Context) error { return errors.New("report failed") })
+	a.OnSQSBatch("queue_batch", "SQSQueue", func(_ context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{{ItemIdentifier: ev.Records[0].MessageId}}}, nil
+	})
+	a.TokenAuthorizer("token_auth", func(_ context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("token %q: %w", req.AuthorizationToken, ErrUnauthorized)
+	})
 	return a
 }
 
@@ -351,6 +357,24 @@ func TestLambdaRuntime(t *testing.T) {
 			},
 		},
 		{
+			name: "SQS partial batch", handler: "queue_batch", event: readFixture(t, "sqs-event.json"), kind: "response",
+			check: func(t *testing.T, body []byte) {
+				if want := `{"batchItemFailures":[{"itemIdentifier":"MessageID_1"}]}`; string(body) != want {
+					t.Errorf("response %s, want %s", body, want)
+				}
+			},
+		},
+		{
+			// API Gateway answers 401 when the error message is exactly "Unauthorized".
+			name: "authorizer refuses", handler: "token_auth", event: readFixture(t, "authorizer-token-event.json"), kind: "error",
+			check: func(t *testing.T, body []byte) {
+				var e struct{ ErrorMessage string }
+				if err := json.Unmarshal(body, &e); err != nil || e.ErrorMessage != "Unauthorized" {
+					t.Errorf("error body %s: %v", body, err)
+				}
+			},
+		},
+		{
 			name: "function error", handler: "fails", event: []byte(`{}`), kind: "error",
 			check: func(t *testing.T, body []byte) {
 				var e struct{ ErrorMessage string }
@@ -405,7 +429,7 @@ func TestLambdaRuntimeUnknownFunction(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Fatalf("exit: %v\n%s", err, out)
 	}
-	want := `gochalice: GOCHALICE_HANDLER="nope": no function "nope" is registered (registered: [api_handler handle_batch fails])`
+	want := `gochalice: GOCHALICE_HANDLER="nope": no function "nope" is registered (registered: [api_handler handle_batch fails queue_batch token_auth])`
 	if got := strings.TrimSpace(out.String()); got != want {
 		t.Errorf("output %q, want %q", got, want)
 	}
@@ -413,5 +437,44 @@ func TestLambdaRuntimeUnknownFunction(t *testing.T) {
 	case inv := <-results:
 		t.Errorf("the runtime API was called: %s", fmt.Sprint(inv))
 	default:
+	}
+}
+
+// GOCHALICE_INVOKE runs one function in a process: the response on
+// standard output and status 0, or the error on standard error and
+// status 1.
+func TestInvokeProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Parallel()
+	tests := []struct {
+		name, function, stdin string
+		code                  int
+		stdout, stderr        string
+	}{
+		{"response", "queue_batch", string(readFixture(t, "sqs-event.json")), 0, `{"batchItemFailures":[{"itemIdentifier":"MessageID_1"}]}` + "\n", ""},
+		{"error", "token_auth", string(readFixture(t, "authorizer-token-event.json")), 1, "", "gochalice: Unauthorized\n"},
+		{"unknown", "nope", "{}", 1, "", `gochalice: GOCHALICE_INVOKE="nope": no function "nope" is registered (registered: [api_handler handle_batch fails queue_batch token_auth])` + "\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cmd, _ := helperCommand(t, "GOCHALICE_INVOKE", tc.function)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdin = strings.NewReader(tc.stdin)
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.code || stdout.String() != tc.stdout || stderr.String() != tc.stderr {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d, %q, %q", code, stdout.String(), stderr.String(), tc.code, tc.stdout, tc.stderr)
+			}
+		})
 	}
 }

@@ -36,11 +36,21 @@ const (
 	// gochalice invoke --local uses it.
 	EnvInvoke = "GOCHALICE_INVOKE"
 
+	// EnvLocalIAMARN is the identity (an IAM user or role ARN) that the
+	// local server (gochalice local) and package apptest give callers of
+	// routes protected by the IAM authorizer; DefaultLocalIAMARN when
+	// unset.
+	EnvLocalIAMARN = "GOCHALICE_LOCAL_IAM_ARN"
+
 	// EnvHost and EnvPort override the address of the local server
 	// (default 127.0.0.1:8000).
 	EnvHost = "GOCHALICE_HOST"
 	EnvPort = "GOCHALICE_PORT"
 )
+
+// DefaultLocalIAMARN is the identity of IAM-authorized callers in local
+// mode when EnvLocalIAMARN is unset.
+const DefaultLocalIAMARN = "arn:aws:iam::123456789012:user/local"
 
 // APIHandlerName is the function name of the Lambda function that serves
 // every route, as in Chalice.

@@ -3,13 +3,24 @@
 // Gateway event adapter that serves them on Lambda (not just the router):
 // the client matches the request to a route as API Gateway does, builds the
 // proxy event, invokes the app's API handler with its JSON and turns the
-// response event back into an *http.Response. Event handlers are invoked
-// with generated events, including DynamoDB stream records built from Go
-// values.
+// response event back into an *http.Response. Routes' authorizers and API
+// keys are applied in app's local mode (see package app). Event handlers
+// are invoked with generated events, filled in as AWS fills them (ids,
+// ARNs built from the sources' names for account 123456789012 in
+// us-east-1, sequence numbers, times):
 //
 //	c := apptest.New(a)
 //	resp, err := c.HTTPClient().Get("/donors/42")
 //	out, err := c.DynamoDB(ctx, "handle_stream", apptest.Insert(donor, apptest.WithKeys("id")))
+//	resp, err := c.SQS(ctx, "worker", apptest.Message(`{"job":1}`))
+//	err = c.SNS(ctx, "alerts", apptest.Notification("subject", "message"))
+//	err = c.S3(ctx, "photos", apptest.ObjectCreated("img/a.jpg", 1024))
+//	resp, err := c.Kinesis(ctx, "clicks", apptest.Record("user-1", data))
+//	err = c.Schedule(ctx, "nightly")
+//	err = c.Event(ctx, "on_donation", "Donation Made", "savealife", detail)
+//
+// SampleEvent and SampleEventOf make a deterministic sample event of any
+// kind for a function, as gochalice invoke --local --event does.
 package apptest
 
 import (
@@ -41,6 +52,7 @@ type Client struct {
 	claims   map[string]string
 	region   string
 	account  string
+	iamARN   string
 
 	mu  sync.Mutex
 	seq int
@@ -63,6 +75,11 @@ func WithClaims(claims map[string]string) Option {
 	return func(c *Client) { c.claims = claims }
 }
 
+// WithIAMIdentity sets the identity (an IAM user or role ARN) of callers
+// of routes protected by app.IAMAuthorizer (default
+// manifest.DefaultLocalIAMARN).
+func WithIAMIdentity(arn string) Option { return func(c *Client) { c.iamARN = arn } }
+
 // New returns a client for a. It closes a's registration, as serving does.
 func New(a *app.App, opts ...Option) *Client {
 	c := &Client{app: a, manifest: a.Manifest(), stage: "api", region: "us-east-1", account: "123456789012"}
@@ -84,7 +101,12 @@ const missingAuthToken = `{"message":"Missing Authentication Token"}`
 
 // RoundTrip serves req as API Gateway and Lambda would. A request that
 // matches no route is answered as API Gateway answers it (403 "Missing
-// Authentication Token") without invoking the app.
+// Authentication Token") without invoking the app. A route's authorizer
+// and API key requirement are applied in local mode, as gochalice local
+// applies them (see package app): custom authorizers run, Cognito tokens
+// are decoded without checking their signature, IAM requests need a SigV4
+// Authorization header; the caller's identity reaches the handler in the
+// event's request context.
 func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
@@ -95,7 +117,7 @@ func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		body = b
 	}
-	resource, params, ok := c.match(req.Method, req.URL.EscapedPath())
+	rt, params, ok := c.match(req.Method, req.URL.EscapedPath())
 	if !ok {
 		return c.response(req, http.StatusForbidden, http.Header{
 			"Content-Type":     {"application/json"},
@@ -104,12 +126,28 @@ func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
 			"Content-Length":   {strconv.Itoa(len(missingAuthToken))},
 		}, []byte(missingAuthToken)), nil
 	}
+	resource := rt.Path
+	var auth app.LocalAuth
+	if !(req.Method == http.MethodOptions && rt.Method != http.MethodOptions && rt.Method != "ANY") {
+		// The CORS preflight is never authorized.
+		auth = c.app.AuthorizeLocal(req, rt.Method+" "+rt.Path, params, app.LocalAuthConfig{
+			Stage: c.stage, APIID: "apptest", Region: c.region, Account: c.account, IAMARN: c.iamARN,
+		})
+	}
+	if auth.Refused() {
+		return c.response(req, auth.Status, http.Header{
+			"Content-Type":     {"application/json"},
+			"X-Amzn-Errortype": {auth.ErrorType},
+			"X-Amzn-Requestid": {c.requestID()},
+			"Content-Length":   {strconv.Itoa(len(auth.Body))},
+		}, []byte(auth.Body)), nil
+	}
 	var payload []byte
 	var err error
 	if c.httpAPI {
-		payload, err = json.Marshal(c.v2Event(req, resource, params, body))
+		payload, err = json.Marshal(c.v2Event(req, resource, params, body, &auth))
 	} else {
-		payload, err = json.Marshal(c.v1Event(req, resource, params, body))
+		payload, err = json.Marshal(c.v1Event(req, resource, params, body, &auth))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("apptest: encode event: %w", err)
@@ -191,13 +229,13 @@ func (c *Client) requestID() string {
 // match finds the route API Gateway would pick: literal segments before
 // {param} before {proxy+}, a method before ANY. CORS paths also answer
 // OPTIONS (the preflight).
-func (c *Client) match(method, escapedPath string) (resource string, params map[string]string, ok bool) {
+func (c *Client) match(method, escapedPath string) (rt manifest.Route, params map[string]string, ok bool) {
 	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	if escapedPath == "/" || escapedPath == "" {
 		parts = nil
 	}
 	type candidate struct {
-		path   string
+		route  manifest.Route
 		params map[string]string
 		score  []int
 	}
@@ -217,13 +255,13 @@ func (c *Client) match(method, escapedPath string) (resource string, params map[
 			score = append(score, 0)
 		}
 		if best == nil || slices.Compare(score, best.score) > 0 {
-			best = &candidate{path: rt.Path, params: p, score: score}
+			best = &candidate{route: rt, params: p, score: score}
 		}
 	}
 	if best == nil {
-		return "", nil, false
+		return manifest.Route{}, nil, false
 	}
-	return best.path, best.params, true
+	return best.route, best.params, true
 }
 
 // matchResource matches path parts against an API Gateway resource path,
@@ -269,7 +307,7 @@ func (c *Client) isBinary(contentType string) bool {
 	return mt != "" && slices.Contains(c.manifest.BinaryTypes, mt)
 }
 
-func (c *Client) v1Event(req *http.Request, resource string, params map[string]string, body []byte) *events.APIGatewayProxyRequest {
+func (c *Client) v1Event(req *http.Request, resource string, params map[string]string, body []byte, auth *app.LocalAuth) *events.APIGatewayProxyRequest {
 	headers := map[string]string{}
 	multi := map[string][]string{}
 	for k, vs := range req.Header {
@@ -322,6 +360,7 @@ func (c *Client) v1Event(req *http.Request, resource string, params map[string]s
 		}
 		ev.RequestContext.Authorizer = map[string]any{"claims": claims}
 	}
+	auth.ApplyProxy(&ev.RequestContext)
 	if len(body) > 0 {
 		if c.isBinary(req.Header.Get("Content-Type")) {
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
@@ -332,7 +371,7 @@ func (c *Client) v1Event(req *http.Request, resource string, params map[string]s
 	return ev
 }
 
-func (c *Client) v2Event(req *http.Request, resource string, params map[string]string, body []byte) *events.APIGatewayV2HTTPRequest {
+func (c *Client) v2Event(req *http.Request, resource string, params map[string]string, body []byte, auth *app.LocalAuth) *events.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
 	var cookies []string
 	for k, vs := range req.Header {
@@ -392,6 +431,7 @@ func (c *Client) v2Event(req *http.Request, resource string, params map[string]s
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: c.claims},
 		}
 	}
+	auth.ApplyV2(&ev.RequestContext)
 	if len(body) > 0 {
 		if c.isBinary(req.Header.Get("Content-Type")) {
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
@@ -426,31 +466,7 @@ func (c *Client) DynamoDB(ctx context.Context, name string, records ...events.Dy
 	if !ok || fn.DynamoDBStream == nil {
 		return events.DynamoDBEventResponse{}, fmt.Errorf("apptest: %q is not a DynamoDB stream function of app %s", name, c.manifest.AppName)
 	}
-	arn := fn.DynamoDBStream.Stream
-	if !strings.HasPrefix(arn, "arn:") {
-		table := arn
-		if table == "" {
-			table = "table"
-		}
-		arn = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/2026-01-01T00:00:00.000", c.region, c.account, table)
-	}
-	ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, len(records))}
-	for i, r := range records {
-		c.mu.Lock()
-		c.seq++
-		n := c.seq
-		c.mu.Unlock()
-		r.EventID = fmt.Sprintf("apptest-%08d", n)
-		r.EventVersion = "1.1"
-		r.EventSource = "aws:dynamodb"
-		r.AWSRegion = c.region
-		r.EventSourceArn = arn
-		r.Change.SequenceNumber = fmt.Sprintf("%021d", n)
-		if r.Change.ApproximateCreationDateTime.IsZero() {
-			r.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: time.Now().Truncate(time.Second)}
-		}
-		ev.Records[i] = r
-	}
+	ev := c.filler().dynamoDB(fn, records)
 	out, err := c.Invoke(ctx, name, ev)
 	if err != nil {
 		return events.DynamoDBEventResponse{}, err
