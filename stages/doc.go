@@ -20,8 +20,9 @@
 //  4. the top level (LevelTop)
 //  5. the default (LevelDefault): lambda_memory_size 128, lambda_timeout
 //     60, autogen_policy true, manage_iam_role true, api_gateway_stage
-//     "api", api_gateway_endpoint_type "EDGE", xray false,
-//     lambda_architecture "arm64".
+//     "api", api_gateway_type "REST", api_gateway_endpoint_type "EDGE"
+//     ("REGIONAL" for an HTTP API), xray false, lambda_architecture
+//     "arm64".
 //
 // environment_variables and tags are merged key by key in the same order:
 // a key written at a more specific level replaces the same key from a less
@@ -38,7 +39,7 @@
 // difference visible.
 //
 // Keys that configure a whole stage — api_gateway_stage,
-// api_gateway_endpoint_type, api_gateway_endpoint_vpce,
+// api_gateway_type, api_gateway_endpoint_type, api_gateway_endpoint_vpce,
 // api_gateway_policy_file, api_gateway_custom_domain,
 // websocket_api_custom_domain, minimum_compression_size, automatic_layer,
 // and gochalice's lambda_architecture and region (one binary per stage,
@@ -60,8 +61,12 @@
 //
 // # Additions and omissions
 //
-// gochalice adds two stage-wide keys: lambda_architecture ("arm64", the
-// default, or "x86_64") and region. automatic_layer is read, type-checked
+// gochalice adds three stage-wide keys: lambda_architecture ("arm64", the
+// default, or "x86_64"), region, and api_gateway_type: "REST" (the
+// default, Chalice's REST API) or "HTTP" for an API Gateway HTTP API
+// (v2), which is regional and public and has no resource policy, so with
+// it an explicit EDGE or PRIVATE api_gateway_endpoint_type,
+// api_gateway_endpoint_vpce and api_gateway_policy_file are errors. automatic_layer is read, type-checked
 // and ignored with a warning: it packages Python dependencies, and a
 // gochalice function is one static Go binary.
 //

@@ -100,6 +100,8 @@ func scalarKeys() []scalarKey {
 			get: func(s *Settings) any { return s.Layers }, origin: func(o *Origins) Level { return o.Layers }},
 		{key: "api_gateway_stage", stageWide: true, values: [4]any{"top", nil, "stage", nil}, def: "api",
 			get: func(s *Settings) any { return s.APIGatewayStage }, origin: func(o *Origins) Level { return o.APIGatewayStage }},
+		{key: "api_gateway_type", stageWide: true, values: [4]any{"HTTP", nil, "REST", nil}, def: "REST",
+			get: func(s *Settings) any { return s.APIGatewayType }, origin: func(o *Origins) Level { return o.APIGatewayType }},
 		{key: "api_gateway_endpoint_type", stageWide: true, values: [4]any{"REGIONAL", nil, "EDGE", nil}, def: "EDGE",
 			get: func(s *Settings) any { return s.APIGatewayEndpointType }, origin: func(o *Origins) Level { return o.APIGatewayEndpointType }},
 		{key: "minimum_compression_size", stageWide: true, values: [4]any{0, nil, 1024, nil}, def: nil,

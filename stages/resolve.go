@@ -74,7 +74,17 @@ const (
 	DefaultLambdaTimeout          = 60
 	DefaultAPIGatewayStage        = "api"
 	DefaultAPIGatewayEndpointType = "EDGE"
+	DefaultAPIGatewayType         = APIGatewayTypeREST
 	DefaultLambdaArchitecture     = "arm64"
+)
+
+// The values of api_gateway_type.
+const (
+	// APIGatewayTypeREST is an API Gateway REST API (v1), as in Chalice.
+	APIGatewayTypeREST = "REST"
+	// APIGatewayTypeHTTP is an API Gateway HTTP API (v2): cheaper and
+	// faster, regional only, with no resource policy and no API keys.
+	APIGatewayTypeHTTP = "HTTP"
 )
 
 // Settings are the resolved settings of one function in one stage. Every
@@ -127,7 +137,12 @@ type Settings struct {
 
 	// APIGatewayStage is the REST API's stage name (default "api").
 	APIGatewayStage string `json:"api_gateway_stage"`
-	// APIGatewayEndpointType is EDGE (default), REGIONAL or PRIVATE.
+	// APIGatewayType is the kind of API the routes are served by: REST
+	// (default) or HTTP.
+	APIGatewayType string `json:"api_gateway_type"`
+	// APIGatewayEndpointType is EDGE (default), REGIONAL or PRIVATE; it is
+	// REGIONAL by default for an HTTP API, whose endpoints are all
+	// regional.
 	APIGatewayEndpointType string `json:"api_gateway_endpoint_type"`
 	// APIGatewayEndpointVPCE are the VPC endpoint IDs of a PRIVATE API.
 	APIGatewayEndpointVPCE []string `json:"api_gateway_endpoint_vpce"`
@@ -178,6 +193,7 @@ type Origins struct {
 	AutogenPolicy            Level            `json:"autogen_policy"`
 	IAMPolicyFile            Level            `json:"iam_policy_file"`
 	APIGatewayStage          Level            `json:"api_gateway_stage"`
+	APIGatewayType           Level            `json:"api_gateway_type"`
 	APIGatewayEndpointType   Level            `json:"api_gateway_endpoint_type"`
 	APIGatewayEndpointVPCE   Level            `json:"api_gateway_endpoint_vpce"`
 	APIGatewayPolicyFile     Level            `json:"api_gateway_policy_file"`
@@ -236,6 +252,7 @@ func (s *Settings) Fields() []Field {
 	add("autogen_policy", s.AutogenPolicy, o.AutogenPolicy)
 	add("iam_policy_file", s.IAMPolicyFile, o.IAMPolicyFile)
 	add("api_gateway_stage", s.APIGatewayStage, o.APIGatewayStage)
+	add("api_gateway_type", s.APIGatewayType, o.APIGatewayType)
 	add("api_gateway_endpoint_type", s.APIGatewayEndpointType, o.APIGatewayEndpointType)
 	add("api_gateway_endpoint_vpce", s.APIGatewayEndpointVPCE, o.APIGatewayEndpointVPCE)
 	add("api_gateway_policy_file", s.APIGatewayPolicyFile, o.APIGatewayPolicyFile)
@@ -384,7 +401,7 @@ func (c *Config) resolve(stage, function string) (*Settings, []finding, []policy
 		s.LambdaFunctionName += "-" + function
 	}
 	o := &s.Origins
-	var envSrc, manageSrc, roleSrc, autogenSrc, fileSrc, subnetSrc, sgSrc, typeSrc, vpceSrc, apiFileSrc src
+	var envSrc, manageSrc, roleSrc, autogenSrc, fileSrc, subnetSrc, sgSrc, typeSrc, vpceSrc, apiFileSrc, apiTypeSrc src
 	s.EnvironmentVariables, o.EnvironmentVariables, envSrc = merge(chain, func(l *layer) opt[map[string]string] { return l.env })
 	s.Tags, o.Tags, _ = merge(chain, func(l *layer) opt[map[string]string] { return l.tags })
 	var sv src
@@ -405,7 +422,13 @@ func (c *Config) resolve(stage, function string) (*Settings, []finding, []policy
 	policyFile, fileSrc := pick(chain, func(l *layer) opt[string] { return l.policyFile }, "")
 	s.APIGatewayStage, sv = pick(chain, func(l *layer) opt[string] { return l.apiStage }, DefaultAPIGatewayStage)
 	o.APIGatewayStage = sv.level
-	s.APIGatewayEndpointType, typeSrc = pick(chain, func(l *layer) opt[string] { return l.endpointType }, DefaultAPIGatewayEndpointType)
+	s.APIGatewayType, apiTypeSrc = pick(chain, func(l *layer) opt[string] { return l.apiType }, DefaultAPIGatewayType)
+	o.APIGatewayType = apiTypeSrc.level
+	defaultEndpoint := DefaultAPIGatewayEndpointType
+	if s.APIGatewayType == APIGatewayTypeHTTP {
+		defaultEndpoint = "REGIONAL"
+	}
+	s.APIGatewayEndpointType, typeSrc = pick(chain, func(l *layer) opt[string] { return l.endpointType }, defaultEndpoint)
 	o.APIGatewayEndpointType = typeSrc.level
 	s.APIGatewayEndpointVPCE, vpceSrc = pick(chain, func(l *layer) opt[[]string] { return l.endpointVPCE }, nil)
 	o.APIGatewayEndpointVPCE = vpceSrc.level
@@ -516,7 +539,25 @@ func (c *Config) resolve(stage, function string) (*Settings, []finding, []policy
 	}
 
 	// The REST API's endpoint and resource policy (stage-wide).
-	apiKnown := !invalid(chain, "api_gateway_endpoint_type", "api_gateway_endpoint_vpce", "api_gateway_policy_file")
+	apiKnown := !invalid(chain, "api_gateway_type", "api_gateway_endpoint_type", "api_gateway_endpoint_vpce", "api_gateway_policy_file")
+	if apiKnown && s.APIGatewayType == APIGatewayTypeHTTP {
+		// An HTTP API is regional, public, and has no resource policy.
+		const useREST = `set "api_gateway_type": "REST"`
+		httpAt := at(apiTypeSrc, "api_gateway_type") + ` is "HTTP"`
+		if typeSrc.level != LevelDefault && s.APIGatewayEndpointType != "REGIONAL" {
+			add(SeverityError, typeSrc, "api_gateway_endpoint_type", fmt.Sprintf(`is %q but %s`, s.APIGatewayEndpointType, httpAt),
+				`HTTP APIs have regional endpoints only: remove api_gateway_endpoint_type (or set it to "REGIONAL"), or `+useREST+` to keep `+map[string]string{"EDGE": "an edge-optimized", "PRIVATE": "a private"}[s.APIGatewayEndpointType]+` endpoint`)
+		}
+		if len(s.APIGatewayEndpointVPCE) > 0 {
+			add(SeverityError, vpceSrc, "api_gateway_endpoint_vpce", `is set but `+httpAt,
+				`HTTP APIs cannot be private: remove api_gateway_endpoint_vpce, or `+useREST+` with "api_gateway_endpoint_type": "PRIVATE"`)
+		}
+		if apiFile != "" {
+			add(SeverityError, apiFileSrc, "api_gateway_policy_file", `is set but `+httpAt,
+				`HTTP APIs have no resource policy: remove api_gateway_policy_file and control access with an authorizer, or `+useREST)
+		}
+		return s, fs, refs
+	}
 	if apiFile != "" && apiKnown {
 		p, _ := chaliceFile(apiFile)
 		s.APIGatewayPolicyFile = p

@@ -46,6 +46,7 @@ type layer struct {
 	manageRole     opt[bool]
 	roleARN        opt[string]
 	apiStage       opt[string]
+	apiType        opt[string]
 	endpointType   opt[string]
 	endpointVPCE   opt[[]string]
 	apiPolicyFile  opt[string]
@@ -187,6 +188,7 @@ func keySpecs() []keySpec {
 			"is not an IAM role ARN", `write it as "arn:aws:iam::<12-digit account id>:role/<role name>"`, `"arn:aws:iam::123456789012:role/my-role"`)},
 		{name: "api_gateway_stage", scope: scopeStageWide, decode: patternKey(func(l *layer) *opt[string] { return &l.apiStage }, apiStageRE,
 			"is not a valid API Gateway stage name", "use 1 to 128 letters, digits and underscores", `"api"`)},
+		{name: "api_gateway_type", scope: scopeStageWide, decode: enumKey(func(l *layer) *opt[string] { return &l.apiType }, APIGatewayTypeREST, APIGatewayTypeHTTP)},
 		{name: "api_gateway_endpoint_type", scope: scopeStageWide, decode: enumKey(func(l *layer) *opt[string] { return &l.endpointType }, "EDGE", "REGIONAL", "PRIVATE")},
 		{name: "api_gateway_endpoint_vpce", scope: scopeStageWide, decode: decodeVPCE},
 		{name: "api_gateway_policy_file", scope: scopeStageWide, decode: fileKey(func(l *layer) *opt[string] { return &l.apiPolicyFile })},
