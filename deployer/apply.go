@@ -77,6 +77,18 @@ type applier struct {
 	desired  *Desired
 	// deleting are the addresses the plan deletes.
 	deleting map[string]bool
+	// buckets serialises the read-modify-write of each bucket's
+	// notification configuration, by bucket name.
+	buckets sync.Map
+}
+
+// lockBucket locks a bucket's notification configuration against the
+// other steps of this apply; it returns the unlock.
+func (a *applier) lockBucket(name string) func() {
+	mu, _ := a.buckets.LoadOrStore(name, &sync.Mutex{})
+	m := mu.(*sync.Mutex)
+	m.Lock()
+	return m.Unlock
 }
 
 func (a *applier) get(addr string) (ResourceState, bool) {
@@ -729,12 +741,47 @@ func (a *applier) applyLogGroup(ctx context.Context, r *Resource) error {
 	return a.put(r.Address, rs)
 }
 
+// mappingInput is what a mapping's create and update calls set: for
+// streams the failure settings (Lambda's defaults, -1, when unset), for
+// queues the scaling limit (an empty ScalingConfig removes it).
+type mappingInput struct {
+	types       []lambdatypes.FunctionResponseType
+	scaling     *lambdatypes.ScalingConfig
+	destination *lambdatypes.DestinationConfig
+	retries     *int32
+	age         *int32
+	bisect      *bool
+	position    lambdatypes.EventSourcePosition
+}
+
+func newMappingInput(m *MappingSpec) mappingInput {
+	in := mappingInput{types: []lambdatypes.FunctionResponseType{}}
+	if m.ReportBatchItemFailures {
+		in.types = append(in.types, lambdatypes.FunctionResponseTypeReportBatchItemFailures)
+	}
+	if isQueueSource(m.EventSourceARN) {
+		in.scaling = &lambdatypes.ScalingConfig{}
+		if m.MaximumConcurrency > 0 {
+			in.scaling.MaximumConcurrency = aws.Int32(int32(m.MaximumConcurrency))
+		}
+		return in
+	}
+	in.position = lambdatypes.EventSourcePosition(m.StartingPosition)
+	in.destination = &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(m.OnFailureARN)}}
+	in.retries, in.age = aws.Int32(-1), aws.Int32(-1)
+	if m.MaximumRetryAttempts != nil {
+		in.retries = aws.Int32(int32(*m.MaximumRetryAttempts))
+	}
+	if m.MaximumRecordAgeInSeconds != nil {
+		in.age = aws.Int32(int32(*m.MaximumRecordAgeInSeconds))
+	}
+	in.bisect = aws.Bool(m.BisectBatchOnFunctionError)
+	return in
+}
+
 func (a *applier) applyMapping(ctx context.Context, r *Resource) error {
 	d, m := a.d, r.Mapping
-	types := []lambdatypes.FunctionResponseType{}
-	if m.ReportBatchItemFailures {
-		types = append(types, lambdatypes.FunctionResponseTypeReportBatchItemFailures)
-	}
+	in := newMappingInput(m)
 	rs, ok := a.get(r.Address)
 	if !ok {
 		// One made by an earlier try whose answer was lost is adopted.
@@ -745,17 +792,27 @@ func (a *applier) applyMapping(ctx context.Context, r *Resource) error {
 		if found {
 			rs = got
 		} else {
+			create := &lambda.CreateEventSourceMappingInput{
+				FunctionName:                   &m.FunctionName,
+				EventSourceArn:                 &m.EventSourceARN,
+				BatchSize:                      aws.Int32(int32(m.BatchSize)),
+				StartingPosition:               in.position,
+				MaximumBatchingWindowInSeconds: aws.Int32(int32(m.MaximumBatchingWindowInSeconds)),
+				FunctionResponseTypes:          in.types,
+				Enabled:                        aws.Bool(true),
+				MaximumRetryAttempts:           in.retries,
+				MaximumRecordAgeInSeconds:      in.age,
+				BisectBatchOnFunctionError:     in.bisect,
+			}
+			if in.scaling != nil && in.scaling.MaximumConcurrency != nil {
+				create.ScalingConfig = in.scaling
+			}
+			if m.OnFailureARN != "" {
+				create.DestinationConfig = in.destination
+			}
 			var out *lambda.CreateEventSourceMappingOutput
 			err := d.retry(ctx, func() (err error) {
-				out, err = d.Clients.Lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
-					FunctionName:                   &m.FunctionName,
-					EventSourceArn:                 &m.EventSourceARN,
-					BatchSize:                      aws.Int32(int32(m.BatchSize)),
-					StartingPosition:               lambdatypes.EventSourcePosition(m.StartingPosition),
-					MaximumBatchingWindowInSeconds: aws.Int32(int32(m.MaximumBatchingWindowInSeconds)),
-					FunctionResponseTypes:          types,
-					Enabled:                        aws.Bool(true),
-				})
+				out, err = d.Clients.Lambda.CreateEventSourceMapping(ctx, create)
 				return err
 			})
 			if err != nil {
@@ -776,7 +833,12 @@ func (a *applier) applyMapping(ctx context.Context, r *Resource) error {
 				UUID:                           &rs.ID,
 				BatchSize:                      aws.Int32(int32(m.BatchSize)),
 				MaximumBatchingWindowInSeconds: aws.Int32(int32(m.MaximumBatchingWindowInSeconds)),
-				FunctionResponseTypes:          types,
+				FunctionResponseTypes:          in.types,
+				ScalingConfig:                  in.scaling,
+				DestinationConfig:              in.destination,
+				MaximumRetryAttempts:           in.retries,
+				MaximumRecordAgeInSeconds:      in.age,
+				BisectBatchOnFunctionError:     in.bisect,
 			})
 			return err
 		}); err != nil {
@@ -791,29 +853,38 @@ func (a *applier) applyMapping(ctx context.Context, r *Resource) error {
 func (a *applier) applyPermission(ctx context.Context, r *Resource) error {
 	d, p := a.d, r.Permission
 	a.mu.Lock()
-	source := permissionSourceARN(a.state)
+	source := p.sourceARN(a.state, r.DependsOn)
 	a.mu.Unlock()
 	if source == KnownAfterApply {
-		return fmt.Errorf("the REST API is not recorded")
+		return fmt.Errorf("the API is not recorded")
 	}
 	add := func() error {
+		in := &lambda.AddPermissionInput{
+			FunctionName: &p.FunctionName, StatementId: &p.StatementID,
+			Action: &p.Action, Principal: &p.Principal, SourceArn: &source,
+		}
+		if p.SourceAccount != "" {
+			in.SourceAccount = &p.SourceAccount
+		}
 		return d.retry(ctx, func() error {
-			_, err := d.Clients.Lambda.AddPermission(ctx, &lambda.AddPermissionInput{
-				FunctionName: &p.FunctionName, StatementId: &p.StatementID,
-				Action: &p.Action, Principal: &p.Principal, SourceArn: &source,
-			})
+			_, err := d.Clients.Lambda.AddPermission(ctx, in)
 			return err
 		})
 	}
-	remove := func() error {
+	remove := func(sid string) error {
 		err := d.retry(ctx, func() error {
-			_, err := d.Clients.Lambda.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: &p.FunctionName, StatementId: &p.StatementID})
+			_, err := d.Clients.Lambda.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: &p.FunctionName, StatementId: &sid})
 			return err
 		})
 		return ignore[*lambdatypes.ResourceNotFoundException](err)
 	}
-	if _, ok := a.get(r.Address); ok {
-		if err := remove(); err != nil {
+	if rs, ok := a.get(r.Address); ok {
+		// The recorded statement, which may have another id (the
+		// function's source changed kind).
+		if err := remove(rs.Name); err != nil {
+			return err
+		}
+		if err := a.remove(r.Address); err != nil {
 			return err
 		}
 	}
@@ -821,7 +892,7 @@ func (a *applier) applyPermission(ctx context.Context, r *Resource) error {
 	var conflict *lambdatypes.ResourceConflictException
 	if errors.As(err, &conflict) {
 		// A statement with this id exists (an earlier try's): replace it.
-		if err := remove(); err != nil {
+		if err := remove(p.StatementID); err != nil {
 			return err
 		}
 		err = add()

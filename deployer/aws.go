@@ -8,8 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -79,13 +82,49 @@ type InvokeAPI interface {
 	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
 }
 
+// EventInvokeConfigAPI manages a function's asynchronous invocation
+// settings (failure destination and retry limits).
+type EventInvokeConfigAPI interface {
+	GetFunctionEventInvokeConfig(ctx context.Context, in *lambda.GetFunctionEventInvokeConfigInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionEventInvokeConfigOutput, error)
+	PutFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput, optFns ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error)
+	DeleteFunctionEventInvokeConfig(ctx context.Context, in *lambda.DeleteFunctionEventInvokeConfigInput, optFns ...func(*lambda.Options)) (*lambda.DeleteFunctionEventInvokeConfigOutput, error)
+}
+
 // LambdaAPI is every Lambda operation the deployer uses.
 type LambdaAPI interface {
 	FunctionAPI
 	FunctionSettingsAPI
 	EventSourceMappingAPI
 	PermissionAPI
+	EventInvokeConfigAPI
 	InvokeAPI
+}
+
+// RuleAPI manages EventBridge rules and their targets (schedules and
+// event patterns).
+type RuleAPI interface {
+	PutRule(ctx context.Context, in *eventbridge.PutRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error)
+	DescribeRule(ctx context.Context, in *eventbridge.DescribeRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error)
+	DeleteRule(ctx context.Context, in *eventbridge.DeleteRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error)
+	PutTargets(ctx context.Context, in *eventbridge.PutTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error)
+	ListTargetsByRule(ctx context.Context, in *eventbridge.ListTargetsByRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
+	RemoveTargets(ctx context.Context, in *eventbridge.RemoveTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error)
+}
+
+// SubscriptionAPI manages SNS subscriptions of functions to topics.
+type SubscriptionAPI interface {
+	Subscribe(ctx context.Context, in *sns.SubscribeInput, optFns ...func(*sns.Options)) (*sns.SubscribeOutput, error)
+	Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, optFns ...func(*sns.Options)) (*sns.UnsubscribeOutput, error)
+	ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, optFns ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error)
+	GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, optFns ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error)
+	SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, optFns ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error)
+}
+
+// BucketNotificationAPI reads and writes S3 bucket notification
+// configurations.
+type BucketNotificationAPI interface {
+	GetBucketNotificationConfiguration(ctx context.Context, in *s3.GetBucketNotificationConfigurationInput, optFns ...func(*s3.Options)) (*s3.GetBucketNotificationConfigurationOutput, error)
+	PutBucketNotificationConfiguration(ctx context.Context, in *s3.PutBucketNotificationConfigurationInput, optFns ...func(*s3.Options)) (*s3.PutBucketNotificationConfigurationOutput, error)
 }
 
 // RestAPIAPI manages REST APIs imported from an OpenAPI document.
@@ -135,6 +174,10 @@ var (
 	_ LogsAPI       = (*cloudwatchlogs.Client)(nil)
 	_ TableAPI      = (*dynamodb.Client)(nil)
 	_ IdentityAPI   = (*sts.Client)(nil)
+
+	_ RuleAPI               = (*eventbridge.Client)(nil)
+	_ SubscriptionAPI       = (*sns.Client)(nil)
+	_ BucketNotificationAPI = (*s3.Client)(nil)
 )
 
 // Clients are the AWS services a deploy talks to.
@@ -146,6 +189,11 @@ type Clients struct {
 	Logs       LogsAPI
 	DynamoDB   TableAPI
 	STS        IdentityAPI
+	// EventBridge, SNS and S3 are needed only by apps with schedules or
+	// event patterns, SNS subscriptions, or S3 notifications.
+	EventBridge RuleAPI
+	SNS         SubscriptionAPI
+	S3          BucketNotificationAPI
 }
 
 // NewClients returns SDK clients for cfg. The SDK's standard retryer
@@ -160,5 +208,9 @@ func NewClients(cfg aws.Config) *Clients {
 		Logs:       cloudwatchlogs.NewFromConfig(cfg),
 		DynamoDB:   dynamodb.NewFromConfig(cfg),
 		STS:        sts.NewFromConfig(cfg),
+
+		EventBridge: eventbridge.NewFromConfig(cfg),
+		SNS:         sns.NewFromConfig(cfg),
+		S3:          s3.NewFromConfig(cfg),
 	}
 }

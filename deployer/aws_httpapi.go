@@ -13,6 +13,7 @@ type HTTPAPIAPI interface {
 	ReimportApi(ctx context.Context, in *apigatewayv2.ReimportApiInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.ReimportApiOutput, error)
 	DeleteApi(ctx context.Context, in *apigatewayv2.DeleteApiInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.DeleteApiOutput, error)
 	GetStage(ctx context.Context, in *apigatewayv2.GetStageInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.GetStageOutput, error)
+	UpdateStage(ctx context.Context, in *apigatewayv2.UpdateStageInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.UpdateStageOutput, error)
 	CreateStage(ctx context.Context, in *apigatewayv2.CreateStageInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.CreateStageOutput, error)
 	DeleteStage(ctx context.Context, in *apigatewayv2.DeleteStageInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.DeleteStageOutput, error)
 }

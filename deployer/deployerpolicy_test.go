@@ -16,8 +16,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 
@@ -59,6 +62,26 @@ var operationActions = map[string]string{
 	"lambda.AddPermission":               "lambda:AddPermission",
 	"lambda.RemovePermission":            "lambda:RemovePermission",
 	"lambda.Invoke":                      "lambda:InvokeFunction",
+
+	"lambda.PutFunctionEventInvokeConfig":    "lambda:PutFunctionEventInvokeConfig",
+	"lambda.GetFunctionEventInvokeConfig":    "lambda:GetFunctionEventInvokeConfig",
+	"lambda.DeleteFunctionEventInvokeConfig": "lambda:DeleteFunctionEventInvokeConfig",
+
+	"events.PutRule":           "events:PutRule",
+	"events.DescribeRule":      "events:DescribeRule",
+	"events.DeleteRule":        "events:DeleteRule",
+	"events.PutTargets":        "events:PutTargets",
+	"events.ListTargetsByRule": "events:ListTargetsByRule",
+	"events.RemoveTargets":     "events:RemoveTargets",
+
+	"sns.Subscribe":                 "sns:Subscribe",
+	"sns.Unsubscribe":               "sns:Unsubscribe",
+	"sns.ListSubscriptionsByTopic":  "sns:ListSubscriptionsByTopic",
+	"sns.GetSubscriptionAttributes": "sns:GetSubscriptionAttributes",
+	"sns.SetSubscriptionAttributes": "sns:SetSubscriptionAttributes",
+
+	"s3.GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+	"s3.PutBucketNotificationConfiguration": "s3:PutBucketNotification",
 
 	"apigateway.GetRestApis":      "apigateway:GET",
 	"apigateway.ImportRestApi":    "apigateway:POST",
@@ -117,12 +140,13 @@ type recorder struct {
 }
 
 func newRecorder(c *fakeaws.Cloud) *recorder {
-	return &recorder{inner: clients(c), partition: "aws", region: c.Region, account: c.Account, mappingFunction: map[string]string{}}
+	return &recorder{inner: allClients(c), partition: "aws", region: c.Region, account: c.Account, mappingFunction: map[string]string{}}
 }
 
 // clients returns the recording clients.
 func (r *recorder) clients() *deployer.Clients {
-	return &deployer.Clients{IAM: iamRec{r}, Lambda: lambdaRec{r}, APIGateway: apigwRec{r}, Logs: logsRec{r}, DynamoDB: ddbRec{r}, STS: stsRec{r}}
+	return &deployer.Clients{IAM: iamRec{r}, Lambda: lambdaRec{r}, APIGateway: apigwRec{r}, Logs: logsRec{r}, DynamoDB: ddbRec{r}, STS: stsRec{r},
+		EventBridge: eventsRec{r}, SNS: snsRec{r}, S3: s3Rec{r}}
 }
 
 // take returns the calls recorded since the last take.
@@ -365,6 +389,112 @@ func (c lambdaRec) RemovePermission(ctx context.Context, in *lambda.RemovePermis
 func (c lambdaRec) Invoke(ctx context.Context, in *lambda.InvokeInput, o ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
 	c.r.add("lambda", "Invoke", c.r.function(in.FunctionName), nil)
 	return c.r.inner.Lambda.Invoke(ctx, in, o...)
+}
+
+func (c lambdaRec) PutFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput, o ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error) {
+	c.r.add("lambda", "PutFunctionEventInvokeConfig", c.r.function(in.FunctionName), nil)
+	return c.r.inner.Lambda.PutFunctionEventInvokeConfig(ctx, in, o...)
+}
+
+func (c lambdaRec) GetFunctionEventInvokeConfig(ctx context.Context, in *lambda.GetFunctionEventInvokeConfigInput, o ...func(*lambda.Options)) (*lambda.GetFunctionEventInvokeConfigOutput, error) {
+	c.r.add("lambda", "GetFunctionEventInvokeConfig", c.r.function(in.FunctionName), nil)
+	return c.r.inner.Lambda.GetFunctionEventInvokeConfig(ctx, in, o...)
+}
+
+func (c lambdaRec) DeleteFunctionEventInvokeConfig(ctx context.Context, in *lambda.DeleteFunctionEventInvokeConfigInput, o ...func(*lambda.Options)) (*lambda.DeleteFunctionEventInvokeConfigOutput, error) {
+	c.r.add("lambda", "DeleteFunctionEventInvokeConfig", c.r.function(in.FunctionName), nil)
+	return c.r.inner.Lambda.DeleteFunctionEventInvokeConfig(ctx, in, o...)
+}
+
+// eventsRec records EventBridge calls against the rule's ARN.
+type eventsRec struct{ r *recorder }
+
+func (c eventsRec) rule(bus, name *string) string {
+	b := deref(bus)
+	if i := strings.Index(b, ":event-bus/"); i >= 0 {
+		b = b[i+len(":event-bus/"):]
+	}
+	if b == "" || b == "default" {
+		return c.r.arn("events", c.r.region, c.r.account, "rule/"+deref(name))
+	}
+	return c.r.arn("events", c.r.region, c.r.account, "rule/"+b+"/"+deref(name))
+}
+
+func (c eventsRec) PutRule(ctx context.Context, in *eventbridge.PutRuleInput, o ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
+	c.r.add("events", "PutRule", c.rule(in.EventBusName, in.Name), nil)
+	return c.r.inner.EventBridge.PutRule(ctx, in, o...)
+}
+
+func (c eventsRec) DescribeRule(ctx context.Context, in *eventbridge.DescribeRuleInput, o ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error) {
+	c.r.add("events", "DescribeRule", c.rule(in.EventBusName, in.Name), nil)
+	return c.r.inner.EventBridge.DescribeRule(ctx, in, o...)
+}
+
+func (c eventsRec) DeleteRule(ctx context.Context, in *eventbridge.DeleteRuleInput, o ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error) {
+	c.r.add("events", "DeleteRule", c.rule(in.EventBusName, in.Name), nil)
+	return c.r.inner.EventBridge.DeleteRule(ctx, in, o...)
+}
+
+func (c eventsRec) PutTargets(ctx context.Context, in *eventbridge.PutTargetsInput, o ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error) {
+	c.r.add("events", "PutTargets", c.rule(in.EventBusName, in.Rule), nil)
+	return c.r.inner.EventBridge.PutTargets(ctx, in, o...)
+}
+
+func (c eventsRec) ListTargetsByRule(ctx context.Context, in *eventbridge.ListTargetsByRuleInput, o ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error) {
+	c.r.add("events", "ListTargetsByRule", c.rule(in.EventBusName, in.Rule), nil)
+	return c.r.inner.EventBridge.ListTargetsByRule(ctx, in, o...)
+}
+
+func (c eventsRec) RemoveTargets(ctx context.Context, in *eventbridge.RemoveTargetsInput, o ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error) {
+	c.r.add("events", "RemoveTargets", c.rule(in.EventBusName, in.Rule), nil)
+	return c.r.inner.EventBridge.RemoveTargets(ctx, in, o...)
+}
+
+// snsRec records SNS calls against the topic's ARN (a subscription's
+// actions are authorised on its topic).
+type snsRec struct{ r *recorder }
+
+func subscriptionTopic(arn *string) string {
+	s := deref(arn)
+	return s[:max(strings.LastIndex(s, ":"), 0)]
+}
+
+func (c snsRec) Subscribe(ctx context.Context, in *sns.SubscribeInput, o ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
+	c.r.add("sns", "Subscribe", deref(in.TopicArn), nil)
+	return c.r.inner.SNS.Subscribe(ctx, in, o...)
+}
+
+func (c snsRec) Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, o ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
+	c.r.add("sns", "Unsubscribe", subscriptionTopic(in.SubscriptionArn), nil)
+	return c.r.inner.SNS.Unsubscribe(ctx, in, o...)
+}
+
+func (c snsRec) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, o ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+	c.r.add("sns", "ListSubscriptionsByTopic", deref(in.TopicArn), nil)
+	return c.r.inner.SNS.ListSubscriptionsByTopic(ctx, in, o...)
+}
+
+func (c snsRec) GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, o ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
+	c.r.add("sns", "GetSubscriptionAttributes", subscriptionTopic(in.SubscriptionArn), nil)
+	return c.r.inner.SNS.GetSubscriptionAttributes(ctx, in, o...)
+}
+
+func (c snsRec) SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, o ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
+	c.r.add("sns", "SetSubscriptionAttributes", subscriptionTopic(in.SubscriptionArn), nil)
+	return c.r.inner.SNS.SetSubscriptionAttributes(ctx, in, o...)
+}
+
+// s3Rec records S3 calls against the bucket's ARN.
+type s3Rec struct{ r *recorder }
+
+func (c s3Rec) GetBucketNotificationConfiguration(ctx context.Context, in *s3.GetBucketNotificationConfigurationInput, o ...func(*s3.Options)) (*s3.GetBucketNotificationConfigurationOutput, error) {
+	c.r.add("s3", "GetBucketNotificationConfiguration", "arn:"+c.r.partition+":s3:::"+deref(in.Bucket), nil)
+	return c.r.inner.S3.GetBucketNotificationConfiguration(ctx, in, o...)
+}
+
+func (c s3Rec) PutBucketNotificationConfiguration(ctx context.Context, in *s3.PutBucketNotificationConfigurationInput, o ...func(*s3.Options)) (*s3.PutBucketNotificationConfigurationOutput, error) {
+	c.r.add("s3", "PutBucketNotificationConfiguration", "arn:"+c.r.partition+":s3:::"+deref(in.Bucket), nil)
+	return c.r.inner.S3.PutBucketNotificationConfiguration(ctx, in, o...)
 }
 
 type apigwRec struct{ r *recorder }

@@ -79,6 +79,9 @@ type Resource struct {
 	Type      ResourceType `json:"type"`
 	Name      string       `json:"name"`
 	DependsOn []string     `json:"depends_on,omitempty"`
+	// Note is what a plan says about the resource besides its changes
+	// (what a cross-account topic's owner must allow, say).
+	Note string `json:"note,omitempty"`
 
 	Role       *RoleSpec       `json:"role,omitempty"`
 	Function   *FunctionSpec   `json:"function,omitempty"`
@@ -133,15 +136,34 @@ type LogGroupSpec struct {
 	RetentionInDays int `json:"retention_in_days"`
 }
 
-// MappingSpec is a DynamoDB stream event source mapping.
+// MappingSpec is an event source mapping of a pull source: a DynamoDB or
+// Kinesis stream, or an SQS queue.
 type MappingSpec struct {
-	FunctionName                   string `json:"function_name"`
-	EventSourceARN                 string `json:"event_source_arn"`
-	BatchSize                      int    `json:"batch_size"`
+	FunctionName   string `json:"function_name"`
+	EventSourceARN string `json:"event_source_arn"`
+	BatchSize      int    `json:"batch_size"`
+	// StartingPosition is LATEST or TRIM_HORIZON for streams, "" for
+	// queues.
 	StartingPosition               string `json:"starting_position"`
 	MaximumBatchingWindowInSeconds int    `json:"maximum_batching_window_in_seconds"`
 	ReportBatchItemFailures        bool   `json:"report_batch_item_failures"`
+
+	// MaximumConcurrency (ScalingConfig) is a queue's, 0 for no limit.
+	MaximumConcurrency int `json:"maximum_concurrency,omitempty"`
+
+	// Streams only: where failed batches go (an SQS queue or SNS topic),
+	// how often a batch is retried (-1 forever; nil Lambda's default,
+	// forever) and how old a record may get (-1 any age; nil Lambda's
+	// default), and whether a failed batch is split in two.
+	OnFailureARN               string `json:"on_failure_arn,omitempty"`
+	MaximumRetryAttempts       *int   `json:"maximum_retry_attempts,omitempty"`
+	MaximumRecordAgeInSeconds  *int   `json:"maximum_record_age_in_seconds,omitempty"`
+	BisectBatchOnFunctionError bool   `json:"bisect_batch_on_function_error,omitempty"`
 }
+
+// isQueueSource reports whether a mapping's source is an SQS queue (an
+// ARN, possibly with template placeholders).
+func isQueueSource(arn string) bool { return strings.Contains(arn, ":sqs:") }
 
 // RestAPISpec is the REST API, imported from an OpenAPI (Swagger 2.0)
 // document.
@@ -161,13 +183,22 @@ type DeploymentSpec struct {
 	DocumentSHA256 string `json:"document_sha256"`
 }
 
-// PermissionSpec lets API Gateway invoke the API handler, from this REST
-// API only.
+// PermissionSpec is a statement of a function's resource-based policy
+// that lets one source invoke it: API Gateway from this REST (or HTTP)
+// API, EventBridge from one rule, SNS from one topic, S3 from one bucket
+// of one account.
 type PermissionSpec struct {
 	FunctionName string `json:"function_name"`
 	StatementID  string `json:"statement_id"`
 	Principal    string `json:"principal"`
 	Action       string `json:"action"`
+	// SourceARN is the ARN the source must have; "" means any stage,
+	// method and path of the app's REST API (recorded). APIIDPlaceholder
+	// in it is replaced by the recorded REST or HTTP API's id.
+	SourceARN string `json:"source_arn,omitempty"`
+	// SourceAccount is the account the source must belong to (S3, whose
+	// bucket ARNs name no account); "" for no condition.
+	SourceAccount string `json:"source_account,omitempty"`
 }
 
 // Desired is everything an app stage should have in AWS: a plain value,
@@ -301,9 +332,12 @@ const (
 )
 
 // BuildDesired works out the desired state of an app stage. It checks
-// everything it can before any AWS call — name lengths, stream sources,
-// the stream functions' read access — and reports every problem at once
-// as a *ValidationError.
+// everything it can before any AWS call — name lengths, event sources
+// (set, and names or ARNs of the right service), their settings' ranges,
+// and the read and failure-destination access a policy file must grant
+// the pull sources — and reports every problem at once as a
+// *ValidationError. See desired_events.go for each source's resources
+// and permission model.
 func BuildDesired(in Input) (*Desired, error) {
 	m := in.Manifest
 	d := &Desired{App: m.AppName, Target: in.Target, Code: in.Code}
@@ -355,31 +389,9 @@ func BuildDesired(in Input) (*Desired, error) {
 		}
 		var deps []string
 
-		// The stream first: the role needs its ARN.
-		var streamARN string
-		if fn.Kind == manifest.KindDynamoDBStream {
-			src := fn.DynamoDBStream
-			switch {
-			case src == nil || src.Stream == "":
-				add(fmt.Sprintf("function %s", fn.Name),
-					"its DynamoDB stream is empty: the app reads it from an environment variable that the stage does not set",
-					fmt.Sprintf("set it under stages.%s.lambda_functions.%s.environment_variables in .chalice/config.json (a stream ARN, or the table's name)", s.Stage, fn.Name))
-			case strings.HasPrefix(src.Stream, "arn:"):
-				if !isStreamARN(src.Stream) {
-					add(fmt.Sprintf("function %s", fn.Name),
-						fmt.Sprintf("%q is not a DynamoDB stream ARN", src.Stream),
-						"use arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>, or just the table's name")
-				} else {
-					streamARN = src.Stream
-				}
-			default:
-				if a, ok := in.Streams[src.Stream]; ok {
-					streamARN = a
-				} else {
-					streamARN = fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s/stream/%s", in.Target.Partition, in.Target.Region, in.Target.Account, src.Stream, KnownAfterApply)
-				}
-			}
-		}
+		// The event source first: the role needs its ARN.
+		src, ps := eventSource(in, fn, s, name)
+		problems = append(problems, ps...)
 
 		if s.ManageIAMRole {
 			policy := in.Policies[fn.Name]
@@ -388,16 +400,11 @@ func BuildDesired(in Input) (*Desired, error) {
 			}
 			if s.AutogenPolicy {
 				autogen = true
-				if streamARN != "" {
-					policy = iam.Merge(policy, StreamReadPolicy(streamARN))
-				}
-			} else if streamARN != "" && !strings.Contains(streamARN, KnownAfterApply) && !isTemplateReference(streamARN) {
-				if missing := MissingStreamAccess(policy, streamARN); len(missing) > 0 {
-					file := s.IAMPolicyFile
-					add(fmt.Sprintf("function %s (%s)", fn.Name, file),
-						fmt.Sprintf("the policy does not allow %s, which Lambda needs to read the stream %s", strings.Join(missing, ", "), streamARN),
-						fmt.Sprintf(`add {"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], "Resource": %q} and {"Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"} to %s`, streamARN, file))
-				}
+				policy = iam.Merge(policy, src.rolePolicy())
+			} else {
+				ps, ws := src.checkPolicy(policy, fn.Name, s.IAMPolicyFile)
+				problems = append(problems, ps...)
+				d.Warnings = append(d.Warnings, ws...)
 			}
 			policy = iam.Merge(policy, LogsPolicy(in.Target, name))
 			doc, err := policy.MarshalCanonical()
@@ -434,19 +441,14 @@ func BuildDesired(in Input) (*Desired, error) {
 				LogGroup:  &LogGroupSpec{RetentionInDays: s.LogRetentionInDays},
 			})
 		}
-		if streamARN != "" {
-			src := fn.DynamoDBStream
+		if src.mapping != nil {
 			d.Resources = append(d.Resources, Resource{
 				Address: mappingAddr(fn.Name), Type: TypeEventSourceMapping, Name: name,
 				DependsOn: []string{functionAddr(fn.Name)},
-				Mapping: &MappingSpec{
-					FunctionName: name, EventSourceARN: streamARN,
-					BatchSize: src.BatchSize, StartingPosition: src.StartingPosition,
-					MaximumBatchingWindowInSeconds: src.MaximumBatchingWindowInSeconds,
-					ReportBatchItemFailures:        src.ReportBatchItemFailures,
-				},
+				Mapping:   src.mapping,
 			})
 		}
+		d.Resources = append(d.Resources, src.resources...)
 		if fn.Kind == manifest.KindAPI {
 			rs, stage, ps := apiResources(in, fn, s, name)
 			problems = append(problems, ps...)

@@ -20,6 +20,9 @@ type kind struct {
 	read func(ctx context.Context, d *Deployer, actual *State, mu *sync.Mutex, want *Resource, rec *ResourceState) (ResourceState, bool, error)
 	// attributes are the values plans compare (see Resource.Attributes).
 	attributes func(r *Resource, actual *State) map[string]string
+	// replace are the attributes whose change AWS cannot make in place:
+	// the plan replaces the resource (delete, then create).
+	replace []string
 	// logicalID returns the resource's CloudFormation logical ID, given
 	// its function's logical ID (LogicalID of the address's function).
 	logicalID func(fn string, r Resource) string

@@ -147,7 +147,14 @@ func normalize(v any) (any, error) {
 // AWS::Lambda::EventSourceMapping per stream, the REST API as an
 // AWS::Serverless::Api whose DefinitionBody is deploy's OpenAPI document,
 // and the API handler's AWS::Lambda::Permission scoped to the API by
-// SourceArn. Names are deploy's (FunctionName, RoleName), ARNs use the
+// SourceArn. Event sources are explicit resources, as deploy makes them:
+// AWS::Lambda::EventSourceMapping for queues and streams,
+// AWS::Events::Rule (with the function as its target) for schedules and
+// event patterns, AWS::SNS::Subscription for topics,
+// AWS::Lambda::EventInvokeConfig for failure destinations, and an
+// AWS::Lambda::Permission with SourceArn (and SourceAccount) for each
+// push source. S3 sources cannot be packaged (ErrS3NotificationTemplate):
+// CloudFormation manages notifications only of buckets it creates. Names are deploy's (FunctionName, RoleName), ARNs use the
 // pseudo parameters, tables' streams are parameters; outputs give the
 // API's URL and id and every function's name and ARN. Every resource's
 // Metadata names the addresses of deploy's plan it stands for.
@@ -242,10 +249,27 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 			props["FunctionName"] = map[string]any{"Ref": ids[functionAddr(addressFunction(r.Address))]}
 			props["EventSourceArn"] = sub(m.EventSourceARN)
 			props["BatchSize"] = m.BatchSize
-			props["StartingPosition"] = m.StartingPosition
+			if m.StartingPosition != "" {
+				props["StartingPosition"] = m.StartingPosition
+			}
 			props["MaximumBatchingWindowInSeconds"] = m.MaximumBatchingWindowInSeconds
 			if m.ReportBatchItemFailures {
 				props["FunctionResponseTypes"] = []string{"ReportBatchItemFailures"}
+			}
+			if m.MaximumConcurrency > 0 {
+				props["ScalingConfig"] = map[string]any{"MaximumConcurrency": m.MaximumConcurrency}
+			}
+			if m.OnFailureARN != "" {
+				props["DestinationConfig"] = map[string]any{"OnFailure": map[string]any{"Destination": sub(m.OnFailureARN)}}
+			}
+			if m.MaximumRetryAttempts != nil {
+				props["MaximumRetryAttempts"] = *m.MaximumRetryAttempts
+			}
+			if m.MaximumRecordAgeInSeconds != nil {
+				props["MaximumRecordAgeInSeconds"] = *m.MaximumRecordAgeInSeconds
+			}
+			if m.BisectBatchOnFunctionError {
+				props["BisectBatchOnFunctionError"] = true
 			}
 		case TypeRestAPI:
 			typ = "AWS::Serverless::Api"
@@ -273,7 +297,26 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 			props["FunctionName"] = map[string]any{"Ref": ids[functionAddr(addressFunction(r.Address))]}
 			props["Action"] = p.Action
 			props["Principal"] = p.Principal
-			props["SourceArn"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + restAPILogicalID + "}/*"}
+			switch {
+			case p.SourceARN == "":
+				props["SourceArn"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + restAPILogicalID + "}/*"}
+			case strings.Contains(p.SourceARN, APIIDPlaceholder):
+				api, ok := ids[restAPIAddr]
+				if slices.Contains(r.DependsOn, httpAPIAddr) || !ok {
+					api, ok = ids[httpAPIAddr]
+				}
+				if !ok {
+					return nil, fmt.Errorf("%s: its source is an API the template does not have", r.Address)
+				}
+				known[api] = true
+				props["SourceArn"] = cfnSub(known)(strings.ReplaceAll(p.SourceARN, APIIDPlaceholder, "${"+api+"}"))
+				delete(known, api)
+			default:
+				props["SourceArn"] = sub(p.SourceARN)
+			}
+			if p.SourceAccount != "" {
+				props["SourceAccount"] = sub(p.SourceAccount)
+			}
 		default:
 			if k, ok := kindOf(r.Type); ok && k.cloudFormation != nil {
 				c := &cfnContext{IDs: ids, Sub: sub, SubJSON: subJSON, Outputs: outputs,

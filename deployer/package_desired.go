@@ -94,6 +94,16 @@ func NewPackage(ctx context.Context, p *Project, src PolicySource) (*Package, er
 		d.Stage = p.Stage
 	}
 	pk := &Package{Desired: d, Parameters: params, Warnings: slices.Clone(d.Warnings)}
+	for _, r := range d.Resources {
+		if r.Type == TypeBucketNotification {
+			pk.Warnings = append(pk.Warnings, fmt.Sprintf(
+				"function %s is notified by bucket %s: Terraform's aws_s3_bucket_notification owns the bucket's whole notification configuration and replaces its other notifications (add them to the block, or import it first); a SAM template cannot hold it",
+				addressFunction(r.Address), r.BucketNotification.Bucket))
+		}
+		if r.Type == TypeSubscription && r.Note != "" {
+			pk.Warnings = append(pk.Warnings, fmt.Sprintf("function %s: %s", addressFunction(r.Address), r.Note))
+		}
+	}
 	for _, prm := range params {
 		for _, fn := range prm.Functions {
 			s := p.Settings[fn]

@@ -45,7 +45,13 @@ func (b tfBlock) ref() string { return b.typ + "." + b.name }
 // source_code_hash its hash), aws_cloudwatch_log_group where a retention
 // is set, aws_lambda_event_source_mapping, aws_api_gateway_rest_api (body
 // the OpenAPI document), aws_api_gateway_deployment and
-// aws_api_gateway_stage, and aws_lambda_permission (source_arn the API's).
+// aws_api_gateway_stage, and aws_lambda_permission (source_arn the API's,
+// or the push source's, with source_account for S3), and for event
+// sources aws_cloudwatch_event_rule and aws_cloudwatch_event_target,
+// aws_sns_topic_subscription, aws_lambda_function_event_invoke_config and
+// aws_s3_bucket_notification — which owns the whole notification
+// configuration of its bucket: applying it replaces the bucket's other
+// notifications (NewPackage warns), unlike deploy, which merges.
 // ARNs use the aws_partition, aws_region and aws_caller_identity data
 // sources; tables' streams are variables. Every block's "//" comment
 // names the address of deploy's plan it stands for.
@@ -154,11 +160,28 @@ func (pk *Package) Terraform() (map[string]any, error) {
 				"function_name":                      "${aws_lambda_function." + fn + ".arn}",
 				"event_source_arn":                   expand(m.EventSourceARN),
 				"batch_size":                         m.BatchSize,
-				"starting_position":                  m.StartingPosition,
 				"maximum_batching_window_in_seconds": m.MaximumBatchingWindowInSeconds,
+			}
+			if m.StartingPosition != "" {
+				body["starting_position"] = m.StartingPosition
 			}
 			if m.ReportBatchItemFailures {
 				body["function_response_types"] = []string{"ReportBatchItemFailures"}
+			}
+			if m.MaximumConcurrency > 0 {
+				body["scaling_config"] = map[string]any{"maximum_concurrency": m.MaximumConcurrency}
+			}
+			if m.OnFailureARN != "" {
+				body["destination_config"] = map[string]any{"on_failure": map[string]any{"destination_arn": expand(m.OnFailureARN)}}
+			}
+			if m.MaximumRetryAttempts != nil {
+				body["maximum_retry_attempts"] = *m.MaximumRetryAttempts
+			}
+			if m.MaximumRecordAgeInSeconds != nil {
+				body["maximum_record_age_in_seconds"] = *m.MaximumRecordAgeInSeconds
+			}
+			if m.BisectBatchOnFunctionError {
+				body["bisect_batch_on_function_error"] = true
 			}
 			bs = []tfBlock{{typ: "aws_lambda_event_source_mapping", name: n, body: body}}
 		case TypeRestAPI:
@@ -190,13 +213,28 @@ func (pk *Package) Terraform() (map[string]any, error) {
 			}
 		case TypePermission:
 			p := r.Permission
-			bs = []tfBlock{{typ: "aws_lambda_permission", name: n, body: map[string]any{
+			body := map[string]any{
 				"function_name": "${aws_lambda_function." + fn + ".function_name}",
 				"statement_id":  tfLiteral(p.StatementID),
 				"action":        p.Action,
 				"principal":     p.Principal,
 				"source_arn":    "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
-			}}}
+			}
+			if src := p.SourceARN; src != "" {
+				api := "${aws_api_gateway_rest_api.rest_api.id}"
+				if _, ok := d.Resource(restAPIAddr); !ok || slices.Contains(r.DependsOn, httpAPIAddr) {
+					api = "${aws_apigatewayv2_api.http_api.id}"
+				}
+				parts := strings.Split(src, APIIDPlaceholder)
+				for i := range parts {
+					parts[i] = expand(parts[i])
+				}
+				body["source_arn"] = strings.Join(parts, api)
+			}
+			if p.SourceAccount != "" {
+				body["source_account"] = expand(p.SourceAccount)
+			}
+			bs = []tfBlock{{typ: "aws_lambda_permission", name: n, body: body}}
 		default:
 			if k, ok := kindOf(r.Type); ok && k.terraform != nil {
 				if bs, err = k.terraform(&tfContext{Name: n, Function: fn, Expand: expand, Outputs: outputs}, r); err != nil {
@@ -210,7 +248,18 @@ func (pk *Package) Terraform() (map[string]any, error) {
 			bs[i].address = r.Address
 		}
 		byAddress[r.Address] = bs
-		blocks = append(blocks, bs...)
+		for _, b := range bs {
+			// A second block of one bucket's notification adds its
+			// functions to the first: Terraform allows one per bucket.
+			if j := slices.IndexFunc(blocks, func(o tfBlock) bool { return o.ref() == b.ref() }); j >= 0 && b.typ == "aws_s3_bucket_notification" {
+				fns, _ := blocks[j].body["lambda_function"].([]any)
+				more, _ := b.body["lambda_function"].([]any)
+				blocks[j].body["lambda_function"] = append(slices.Clone(fns), more...)
+				blocks[j].address += " " + b.address
+				continue
+			}
+			blocks = append(blocks, b)
+		}
 	}
 
 	resources := map[string]map[string]any{}
@@ -219,9 +268,13 @@ func (pk *Package) Terraform() (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, _ := d.Resource(b.address)
+		var deps []string
+		for _, a := range strings.Fields(b.address) {
+			r, _ := d.Resource(a)
+			deps = append(deps, r.DependsOn...)
+		}
 		var dependsOn []string
-		for _, addr := range r.DependsOn {
+		for _, addr := range deps {
 			for _, dep := range byAddress[addr] {
 				ref := dep.ref()
 				if ref == b.ref() || slices.Contains(dependsOn, ref) || anyStrings(body, func(s string) bool { return strings.Contains(s, ref+".") }) {

@@ -112,8 +112,9 @@ func (p *Plan) HasChanges() bool {
 
 // typeRank orders resource types by creation.
 var typeRank = map[ResourceType]int{
-	TypeRole: 0, TypeFunction: 1, TypeLogGroup: 2, TypeEventSourceMapping: 3,
-	TypeRestAPI: 4, TypeDeployment: 5, TypePermission: 6,
+	TypeRole: 0, TypeFunction: 1, TypeLogGroup: 2, TypeInvokeConfig: 3, TypeEventSourceMapping: 4,
+	TypeRestAPI: 5, TypeDeployment: 6, TypeHTTPAPI: 7, TypeHTTPStage: 8, TypePermission: 9,
+	TypeRule: 10, TypeSubscription: 11, TypeBucketNotification: 12,
 }
 
 // PlanChanges diffs a desired state against what exists (a refreshed
@@ -131,6 +132,9 @@ func PlanChanges(d *Desired, actual *State) *Plan {
 		c := Change{Address: r.Address, Type: r.Type, Name: r.Name, Desired: r}
 		if r.Role != nil {
 			c.Note = "execution role of " + strings.TrimPrefix(r.Address, "role:") + " (one role per function); policy: " + r.Role.Source + " + its own log group"
+		}
+		if r.Note != "" {
+			c.Note = r.Note
 		}
 		prior, ok := actual.Resources[r.Address]
 		if !ok {
@@ -153,6 +157,8 @@ func PlanChanges(d *Desired, actual *State) *Plan {
 		case r.Type == TypeEventSourceMapping && slices.ContainsFunc(c.Diffs, func(d AttrDiff) bool {
 			return d.Attribute == "event_source_arn" || d.Attribute == "starting_position" || d.Attribute == "function_name"
 		}):
+			c.Action = Replace
+		case slices.ContainsFunc(c.Diffs, func(d AttrDiff) bool { return replacedBy(r.Type, d.Attribute) }):
 			c.Action = Replace
 		default:
 			c.Action = Update
@@ -233,7 +239,7 @@ func (r *Resource) Attributes(actual *State) map[string]string {
 		return map[string]string{"retention_in_days": itoa(r.LogGroup.RetentionInDays)}
 	case r.Mapping != nil:
 		m := r.Mapping
-		return map[string]string{
+		attrs := map[string]string{
 			"function_name":                      m.FunctionName,
 			"event_source_arn":                   m.EventSourceARN,
 			"batch_size":                         itoa(m.BatchSize),
@@ -241,6 +247,19 @@ func (r *Resource) Attributes(actual *State) map[string]string {
 			"maximum_batching_window_in_seconds": itoa(m.MaximumBatchingWindowInSeconds),
 			"function_response_types":            responseTypes(m.ReportBatchItemFailures),
 		}
+		if isQueueSource(m.EventSourceARN) {
+			attrs["maximum_concurrency"] = ""
+			if m.MaximumConcurrency > 0 {
+				attrs["maximum_concurrency"] = itoa(m.MaximumConcurrency)
+			}
+			return attrs
+		}
+		// Streams: Lambda's defaults are -1 (forever, any age).
+		attrs["on_failure"] = m.OnFailureARN
+		attrs["maximum_retry_attempts"] = itoaOr(m.MaximumRetryAttempts, "-1")
+		attrs["maximum_record_age_in_seconds"] = itoaOr(m.MaximumRecordAgeInSeconds, "-1")
+		attrs["bisect_batch_on_function_error"] = strconv.FormatBool(m.BisectBatchOnFunctionError)
+		return attrs
 	case r.RestAPI != nil:
 		return map[string]string{
 			"description":     r.RestAPI.Description,
@@ -251,12 +270,16 @@ func (r *Resource) Attributes(actual *State) map[string]string {
 		return map[string]string{"stage_name": r.Deployment.StageName, "document_sha256": r.Deployment.DocumentSHA256}
 	case r.Permission != nil:
 		pm := r.Permission
-		return map[string]string{
+		attrs := map[string]string{
 			"function_name": pm.FunctionName,
 			"principal":     pm.Principal,
 			"action":        pm.Action,
-			"source_arn":    permissionSourceARN(actual),
+			"source_arn":    pm.sourceARN(actual, r.DependsOn),
 		}
+		if pm.SourceAccount != "" {
+			attrs["source_account"] = pm.SourceAccount
+		}
+		return attrs
 	}
 	if k, ok := kindOf(r.Type); ok {
 		return k.attributes(r, actual)
@@ -275,6 +298,53 @@ func permissionSourceARN(s *State) string {
 		return KnownAfterApply
 	}
 	return fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/*", s.Target.Partition, s.Target.Region, s.Target.Account, api.ID)
+}
+
+// sourceARN is the permission's SourceArn: its own with the API's id
+// filled in from s, or the REST API's (permissionSourceARN);
+// KnownAfterApply while the API is not recorded. The API is the one the
+// permission depends on (deps), else the REST API, else the HTTP API.
+func (pm *PermissionSpec) sourceARN(s *State, deps []string) string {
+	switch {
+	case pm.SourceARN == "":
+		return permissionSourceARN(s)
+	case !strings.Contains(pm.SourceARN, APIIDPlaceholder):
+		return pm.SourceARN
+	}
+	apis := []string{restAPIAddr, httpAPIAddr}
+	if slices.Contains(deps, httpAPIAddr) {
+		apis = []string{httpAPIAddr}
+	} else if slices.Contains(deps, restAPIAddr) {
+		apis = []string{restAPIAddr}
+	}
+	id := ""
+	if s != nil {
+		for _, addr := range apis {
+			if api, ok := s.Resources[addr]; ok && api.ID != "" {
+				id = api.ID
+				break
+			}
+		}
+	}
+	if id == "" {
+		return KnownAfterApply
+	}
+	return strings.ReplaceAll(pm.SourceARN, APIIDPlaceholder, id)
+}
+
+// replacedBy reports whether a change of attr makes a resource of type t
+// be deleted and created again (see kind.replace).
+func replacedBy(t ResourceType, attr string) bool {
+	k, ok := kindOf(t)
+	return ok && slices.Contains(k.replace, attr)
+}
+
+// itoaOr formats *n, or returns def for nil.
+func itoaOr(n *int, def string) string {
+	if n == nil {
+		return def
+	}
+	return itoa(*n)
 }
 
 func responseTypes(report bool) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -330,7 +331,7 @@ const mappingDeleting = "Deleting"
 
 func mappingAttributes(fn string, m lambdatypes.EventSourceMappingConfiguration) map[string]string {
 	report := slices.Contains(m.FunctionResponseTypes, lambdatypes.FunctionResponseTypeReportBatchItemFailures)
-	return map[string]string{
+	attrs := map[string]string{
 		"function_name":                      fn,
 		"event_source_arn":                   aws.ToString(m.EventSourceArn),
 		"batch_size":                         itoa(int(aws.ToInt32(m.BatchSize))),
@@ -338,6 +339,27 @@ func mappingAttributes(fn string, m lambdatypes.EventSourceMappingConfiguration)
 		"maximum_batching_window_in_seconds": itoa(int(aws.ToInt32(m.MaximumBatchingWindowInSeconds))),
 		"function_response_types":            responseTypes(report),
 	}
+	if isQueueSource(aws.ToString(m.EventSourceArn)) {
+		attrs["maximum_concurrency"] = ""
+		if m.ScalingConfig != nil && m.ScalingConfig.MaximumConcurrency != nil {
+			attrs["maximum_concurrency"] = itoa(int(*m.ScalingConfig.MaximumConcurrency))
+		}
+		return attrs
+	}
+	attrs["on_failure"] = ""
+	if dc := m.DestinationConfig; dc != nil && dc.OnFailure != nil {
+		attrs["on_failure"] = aws.ToString(dc.OnFailure.Destination)
+	}
+	attrs["maximum_retry_attempts"] = "-1"
+	if m.MaximumRetryAttempts != nil {
+		attrs["maximum_retry_attempts"] = itoa(int(*m.MaximumRetryAttempts))
+	}
+	attrs["maximum_record_age_in_seconds"] = "-1"
+	if m.MaximumRecordAgeInSeconds != nil {
+		attrs["maximum_record_age_in_seconds"] = itoa(int(*m.MaximumRecordAgeInSeconds))
+	}
+	attrs["bisect_batch_on_function_error"] = strconv.FormatBool(aws.ToBool(m.BisectBatchOnFunctionError))
+	return attrs
 }
 
 // lambdaPolicy is a function's resource-based policy as GetPolicy returns
@@ -406,12 +428,16 @@ func (d *Deployer) readPermission(ctx context.Context, fn, sid string) (Resource
 		if st.Sid != sid {
 			continue
 		}
-		return ResourceState{Type: TypePermission, Name: sid, Attributes: map[string]string{
+		attrs := map[string]string{
 			"function_name": fn,
 			"principal":     policyPrincipal(st.Principal),
 			"action":        policyString(st.Action),
 			"source_arn":    policyString(st.Condition["ArnLike"]["AWS:SourceArn"]),
-		}}, true, nil
+		}
+		if acct := policyString(st.Condition["StringEquals"]["AWS:SourceAccount"]); acct != "" {
+			attrs["source_account"] = acct
+		}
+		return ResourceState{Type: TypePermission, Name: sid, Attributes: attrs}, true, nil
 	}
 	return ResourceState{}, false, nil
 }

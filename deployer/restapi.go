@@ -2,8 +2,10 @@ package deployer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -16,6 +18,7 @@ import (
 func (a *applier) applyRestAPI(ctx context.Context, r *Resource) error {
 	d, spec := a.d, r.RestAPI
 	rs, ok := a.get(r.Address)
+	fresh := !ok
 	if !ok {
 		// One made by an earlier try whose answer was lost is adopted.
 		api, err := d.findRestAPI(ctx, r.Name, spec.Description, "")
@@ -45,7 +48,14 @@ func (a *applier) applyRestAPI(ctx context.Context, r *Resource) error {
 			return err
 		}
 	}
-	if old := rs.Attributes["endpoint_type"]; old != spec.EndpointType && old != "" {
+	old := rs.Attributes["endpoint_type"]
+	if old == "PRIVATE" && spec.EndpointType != "PRIVATE" {
+		// VPC endpoints belong to private APIs only: detach them first.
+		if err := d.setRestAPIVPCEs(ctx, r, rs.ID, nil); err != nil {
+			return err
+		}
+	}
+	if old != spec.EndpointType && old != "" {
 		if err := d.retry(ctx, func() error {
 			_, err := d.Clients.APIGateway.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{
 				RestApiId: &rs.ID,
@@ -68,10 +78,66 @@ func (a *applier) applyRestAPI(ctx context.Context, r *Resource) error {
 			return err
 		}
 	}
+	if spec.EndpointType == "PRIVATE" && (fresh || old != spec.EndpointType || rs.Attributes["document_sha256"] != spec.DocumentSHA256) {
+		if err := d.setRestAPIVPCEs(ctx, r, rs.ID, spec.VPCEndpointIDs()); err != nil {
+			return err
+		}
+	}
 	rs.Attributes = r.Attributes(nil)
 	rs.DependsOn = r.DependsOn
 	return a.put(r.Address, rs)
 }
+
+// VPCEndpointIDs returns the VPC endpoints of a PRIVATE REST API, as its
+// document lists them (x-amazon-apigateway-endpoint-configuration),
+// sorted.
+func (s *RestAPISpec) VPCEndpointIDs() []string {
+	var doc struct {
+		Endpoint struct {
+			VPCEndpointIDs []string `json:"vpcEndpointIds"`
+		} `json:"x-amazon-apigateway-endpoint-configuration"`
+	}
+	if err := json.Unmarshal(s.Document, &doc); err != nil {
+		return nil
+	}
+	return sortedCopy(doc.Endpoint.VPCEndpointIDs)
+}
+
+// setRestAPIVPCEs makes the REST API's VPC endpoints want: API Gateway
+// takes them from the document on import, but a PutRestApi does not
+// change them.
+func (d *Deployer) setRestAPIVPCEs(ctx context.Context, r *Resource, id string, want []string) error {
+	api, err := d.findRestAPI(ctx, r.Name, r.RestAPI.Description, id)
+	if err != nil {
+		return err
+	}
+	var have []string
+	if api != nil && aws.ToString(api.Id) == id && api.EndpointConfiguration != nil {
+		have = api.EndpointConfiguration.VpcEndpointIds
+	}
+	var ops []apigwtypes.PatchOperation
+	for _, v := range sortedCopy(have) {
+		if !slices.Contains(want, v) {
+			ops = append(ops, apigwtypes.PatchOperation{Op: apigwtypes.OpRemove, Path: aws.String(vpcePatchPath), Value: aws.String(v)})
+		}
+	}
+	for _, v := range want {
+		if !slices.Contains(have, v) {
+			ops = append(ops, apigwtypes.PatchOperation{Op: apigwtypes.OpAdd, Path: aws.String(vpcePatchPath), Value: aws.String(v)})
+		}
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	return d.retry(ctx, func() error {
+		_, err := d.Clients.APIGateway.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: &id, PatchOperations: ops})
+		return err
+	})
+}
+
+// vpcePatchPath is the UpdateRestApi patch path of a REST API's VPC
+// endpoints.
+const vpcePatchPath = "/endpointConfiguration/vpcEndpointIds"
 
 func (a *applier) applyDeployment(ctx context.Context, r *Resource) error {
 	d := a.d

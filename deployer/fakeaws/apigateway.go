@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,6 +17,8 @@ import (
 type restAPI struct {
 	id, name, description, endpointType, policy string
 	bodySHA                                     string
+	// vpces are a PRIVATE API's VPC endpoints, sorted.
+	vpces []string
 	// stages maps a stage name to its deployment id; deployments maps a
 	// deployment id to the body it deployed.
 	stages      map[string]string
@@ -30,7 +33,7 @@ func (c *Cloud) APIGateway() *APIGateway { return &APIGateway{c} }
 
 func (a *restAPI) out() apigwtypes.RestApi {
 	r := apigwtypes.RestApi{Id: strp(a.id), Name: strp(a.name), Description: strp(a.description),
-		EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointType(a.endpointType)}}}
+		EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointType(a.endpointType)}, VpcEndpointIds: slices.Clone(a.vpces)}}
 	if a.policy != "" {
 		r.Policy = strp(a.policy)
 	}
@@ -41,8 +44,10 @@ func apiNotFound(id string) error {
 	return &apigwtypes.NotFoundException{Message: strp("Invalid API identifier specified " + id)}
 }
 
-// parseBody reads the parts of an OpenAPI document the fake keeps.
-func parseBody(body []byte) (title, desc, policy string, err error) {
+// parseRestBody reads the parts of an OpenAPI document the fake keeps:
+// the title, description, resource policy and the VPC endpoints of
+// x-amazon-apigateway-endpoint-configuration, sorted.
+func parseRestBody(body []byte) (title, desc, policy string, vpces []string, err error) {
 	var doc struct {
 		Swagger string `json:"swagger"`
 		OpenAPI string `json:"openapi"`
@@ -50,20 +55,29 @@ func parseBody(body []byte) (title, desc, policy string, err error) {
 			Title       string `json:"title"`
 			Description string `json:"description"`
 		} `json:"info"`
-		Paths  map[string]json.RawMessage `json:"paths"`
-		Policy json.RawMessage            `json:"x-amazon-apigateway-policy"`
+		Paths    map[string]json.RawMessage `json:"paths"`
+		Policy   json.RawMessage            `json:"x-amazon-apigateway-policy"`
+		Endpoint struct {
+			VPCEndpointIDs []string `json:"vpcEndpointIds"`
+		} `json:"x-amazon-apigateway-endpoint-configuration"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return "", "", "", &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: " + err.Error())}
+		return "", "", "", nil, &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: " + err.Error())}
 	}
 	if doc.Swagger != "2.0" && !strings.HasPrefix(doc.OpenAPI, "3.") {
-		return "", "", "", &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: no swagger or openapi version")}
+		return "", "", "", nil, &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: no swagger or openapi version")}
 	}
 	if doc.Info.Title == "" {
-		return "", "", "", &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: info.title is required")}
+		return "", "", "", nil, &apigwtypes.BadRequestException{Message: strp("Invalid OpenAPI input: info.title is required")}
 	}
-	return doc.Info.Title, doc.Info.Description, string(doc.Policy), nil
+	vpces = slices.Clone(doc.Endpoint.VPCEndpointIDs)
+	sort.Strings(vpces)
+	return doc.Info.Title, doc.Info.Description, string(doc.Policy), slices.Compact(vpces), nil
 }
+
+// errVPCEsNotPrivate is API Gateway's answer to VPC endpoints on an API
+// that is not PRIVATE.
+var errVPCEsNotPrivate = &apigwtypes.BadRequestException{Message: strp("VPC endpoint IDs are only supported for PRIVATE endpoint type")}
 
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
@@ -95,7 +109,7 @@ func (s *APIGateway) ImportRestApi(ctx context.Context, in *apigateway.ImportRes
 		return nil, err
 	}
 	defer s.c.mu.Unlock()
-	title, desc, policy, err := parseBody(in.Body)
+	title, desc, policy, vpces, err := parseRestBody(in.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +117,11 @@ func (s *APIGateway) ImportRestApi(ctx context.Context, in *apigateway.ImportRes
 	if endpoint == "" {
 		endpoint = "EDGE"
 	}
+	if len(vpces) > 0 && endpoint != "PRIVATE" {
+		return nil, errVPCEsNotPrivate
+	}
 	a := &restAPI{id: fmt.Sprintf("a%09d", s.c.nextID()), name: title, description: desc, endpointType: endpoint, policy: policy,
-		bodySHA: sha(in.Body), stages: map[string]string{}, deployments: map[string]string{}}
+		bodySHA: sha(in.Body), vpces: vpces, stages: map[string]string{}, deployments: map[string]string{}}
 	s.c.apis[a.id] = a
 	if post != nil {
 		return nil, post
@@ -124,12 +141,17 @@ func (s *APIGateway) PutRestApi(ctx context.Context, in *apigateway.PutRestApiIn
 	if !ok {
 		return nil, apiNotFound(*in.RestApiId)
 	}
-	title, desc, policy, err := parseBody(in.Body)
+	title, desc, policy, vpces, err := parseRestBody(in.Body)
 	if err != nil {
 		return nil, err
 	}
+	if len(vpces) > 0 && a.endpointType != "PRIVATE" {
+		return nil, errVPCEsNotPrivate
+	}
 	if in.Mode == apigwtypes.PutModeOverwrite {
-		a.name, a.description, a.policy = title, desc, policy
+		// Overwriting replaces the endpoint configuration's VPC endpoints
+		// with the document's (none when it lists none).
+		a.name, a.description, a.policy, a.vpces = title, desc, policy, vpces
 	}
 	a.bodySHA = sha(in.Body)
 	if post != nil {
@@ -139,7 +161,7 @@ func (s *APIGateway) PutRestApi(ctx context.Context, in *apigateway.PutRestApiIn
 }
 
 // UpdateRestApi applies patch operations; it understands the endpoint
-// type.
+// type and its VPC endpoints (add and remove, one id per operation).
 func (s *APIGateway) UpdateRestApi(ctx context.Context, in *apigateway.UpdateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateRestApiOutput, error) {
 	post, err := s.c.begin(ctx, "apigateway", "UpdateRestApi", true)
 	if err != nil {
@@ -150,11 +172,37 @@ func (s *APIGateway) UpdateRestApi(ctx context.Context, in *apigateway.UpdateRes
 	if !ok {
 		return nil, apiNotFound(*in.RestApiId)
 	}
+	endpoint, vpces := a.endpointType, slices.Clone(a.vpces)
 	for _, op := range in.PatchOperations {
-		if op.Path != nil && strings.HasPrefix(*op.Path, "/endpointConfiguration/types/") && op.Value != nil {
-			a.endpointType = *op.Value
+		path, value := "", ""
+		if op.Path != nil {
+			path = *op.Path
+		}
+		if op.Value != nil {
+			value = *op.Value
+		}
+		switch {
+		case strings.HasPrefix(path, "/endpointConfiguration/types/") && op.Op == apigwtypes.OpReplace:
+			endpoint = value
+		case path == "/endpointConfiguration/vpcEndpointIds" && op.Op == apigwtypes.OpAdd:
+			if !slices.Contains(vpces, value) {
+				vpces = append(vpces, value)
+			}
+		case path == "/endpointConfiguration/vpcEndpointIds" && op.Op == apigwtypes.OpRemove:
+			i := slices.Index(vpces, value)
+			if i < 0 {
+				return nil, &apigwtypes.BadRequestException{Message: strp("VPC endpoint " + value + " is not associated with the API")}
+			}
+			vpces = slices.Delete(vpces, i, i+1)
+		default:
+			return nil, &apigwtypes.BadRequestException{Message: strp(fmt.Sprintf("Invalid patch operation %s %s", op.Op, path))}
 		}
 	}
+	if len(vpces) > 0 && endpoint != "PRIVATE" {
+		return nil, errVPCEsNotPrivate
+	}
+	sort.Strings(vpces)
+	a.endpointType, a.vpces = endpoint, vpces
 	if post != nil {
 		return nil, post
 	}

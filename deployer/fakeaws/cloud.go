@@ -1,6 +1,7 @@
 // Package fakeaws is an in-memory AWS for the deployer's tests: IAM,
-// Lambda, API Gateway, CloudWatch Logs, DynamoDB (DescribeTable) and STS,
-// behind the same method sets as the SDK clients. It keeps state and
+// Lambda, API Gateway, CloudWatch Logs, DynamoDB (DescribeTable), STS,
+// EventBridge rules, SNS subscriptions (to topics seeded with AddTopic)
+// and S3 bucket notifications (of buckets seeded with AddBucket), behind the same method sets as the SDK clients. It keeps state and
 // behaves like AWS where the deployer depends on it: real-looking ARNs,
 // the SDK's typed errors, functions that stay Pending or InProgress for a
 // few GetFunction polls (and refuse updates meanwhile with
@@ -80,6 +81,12 @@ type Cloud struct {
 	httpAPIs  map[string]*httpAPI
 	logGroups map[string]*int32
 	tables    map[string]string
+
+	rules         map[string]*rule // by "bus/name"
+	buses         map[string]bool
+	topics        map[string]bool
+	subscriptions map[string]*subscription
+	buckets       map[string]*bucket
 }
 
 // New returns an empty account 123456789012 in us-east-1.
@@ -95,6 +102,11 @@ func (c *Cloud) init() {
 		c.apis = map[string]*restAPI{}
 		c.httpAPIs = map[string]*httpAPI{}
 		c.logGroups = map[string]*int32{}
+		c.rules = map[string]*rule{}
+		c.buses = map[string]bool{}
+		c.topics = map[string]bool{}
+		c.subscriptions = map[string]*subscription{}
+		c.buckets = map[string]*bucket{}
 		if c.tables == nil {
 			c.tables = map[string]string{}
 		}
@@ -225,6 +237,12 @@ func throttleError(service string) error {
 		return &lambdatypes.TooManyRequestsException{Message: strp("Rate exceeded"), Reason: lambdatypes.ThrottleReasonCallerRateLimitExceeded}
 	case "apigateway":
 		return &apigwtypes.TooManyRequestsException{Message: strp("Too Many Requests")}
+	case "s3":
+		return &smithy.GenericAPIError{Code: "SlowDown", Message: "Please reduce your request rate."}
+	case "events":
+		return &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	case "sns":
+		return &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
 	}
 	return &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
 }
@@ -245,6 +263,11 @@ type Snapshot struct {
 	RestAPIs  []RestAPISnapshot           `json:"rest_apis"`
 	HTTPAPIs  []HTTPAPISnapshot           `json:"http_apis,omitempty"`
 	LogGroups map[string]int32            `json:"log_groups"`
+	// Rules are by "bus/name".
+	Rules         map[string]RuleSnapshot `json:"rules,omitempty"`
+	Subscriptions []SubscriptionSnapshot  `json:"subscriptions,omitempty"`
+	// Buckets are the seeded buckets' notification configurations.
+	Buckets map[string]BucketSnapshot `json:"buckets,omitempty"`
 }
 
 // RoleSnapshot is a role.
@@ -261,12 +284,21 @@ type FunctionSnapshot struct {
 	Concurrency                                      *int32
 	Layers                                           []string
 	Permissions                                      []PermissionSnapshot
+	// InvokeConfig is the asynchronous invocation settings, nil for none.
+	InvokeConfig *InvokeConfigSnapshot
+}
+
+// InvokeConfigSnapshot is a function's asynchronous invocation settings.
+type InvokeConfigSnapshot struct {
+	OnFailure                      string
+	MaximumRetryAttempts, MaxAgeIn *int32
 }
 
 // PermissionSnapshot is a statement of a function's policy; the REST API
 // id in SourceArn is replaced by "<api:NAME>".
 type PermissionSnapshot struct {
 	Sid, Principal, Action, SourceArn string
+	SourceAccount                     string
 }
 
 // MappingSnapshot is an event source mapping (one being deleted is left
@@ -275,6 +307,12 @@ type MappingSnapshot struct {
 	Function, Source, StartingPosition string
 	BatchSize, Window                  int32
 	ResponseTypes                      []string
+	// MaximumConcurrency is an SQS mapping's (0 for none).
+	MaximumConcurrency int32
+	// The stream settings.
+	OnFailure                      string
+	MaximumRetryAttempts, MaxAgeIn *int32
+	Bisect                         bool
 }
 
 // RestAPISnapshot is a REST API.
@@ -316,7 +354,13 @@ func (c *Cloud) Snapshot() Snapshot {
 			for id, name := range apiName {
 				src = strings.ReplaceAll(src, ":"+id+"/", ":<api:"+name+">/")
 			}
-			fs.Permissions = append(fs.Permissions, PermissionSnapshot{Sid: st.sid, Principal: st.principal, Action: st.action, SourceArn: src})
+			fs.Permissions = append(fs.Permissions, PermissionSnapshot{Sid: st.sid, Principal: st.principal, Action: st.action, SourceArn: src, SourceAccount: st.sourceAccount})
+		}
+		if ic := f.invokeConfig; ic != nil {
+			fs.InvokeConfig = &InvokeConfigSnapshot{MaximumRetryAttempts: ic.MaximumRetryAttempts, MaxAgeIn: ic.MaximumEventAgeInSeconds}
+			if ic.DestinationConfig != nil && ic.DestinationConfig.OnFailure != nil {
+				fs.InvokeConfig.OnFailure = aws.ToString(ic.DestinationConfig.OnFailure.Destination)
+			}
 		}
 		s.Functions[n] = fs
 	}
@@ -328,10 +372,19 @@ func (c *Cloud) Snapshot() Snapshot {
 		for _, t := range m.cfg.FunctionResponseTypes {
 			rt = append(rt, string(t))
 		}
-		s.Mappings = append(s.Mappings, MappingSnapshot{
+		ms := MappingSnapshot{
 			Function: m.function, Source: *m.cfg.EventSourceArn, StartingPosition: string(m.cfg.StartingPosition),
 			BatchSize: *m.cfg.BatchSize, Window: *m.cfg.MaximumBatchingWindowInSeconds, ResponseTypes: rt,
-		})
+			MaximumRetryAttempts: m.cfg.MaximumRetryAttempts, MaxAgeIn: m.cfg.MaximumRecordAgeInSeconds,
+			Bisect: aws.ToBool(m.cfg.BisectBatchOnFunctionError),
+		}
+		if m.cfg.ScalingConfig != nil {
+			ms.MaximumConcurrency = aws.ToInt32(m.cfg.ScalingConfig.MaximumConcurrency)
+		}
+		if d := m.cfg.DestinationConfig; d != nil && d.OnFailure != nil {
+			ms.OnFailure = aws.ToString(d.OnFailure.Destination)
+		}
+		s.Mappings = append(s.Mappings, ms)
 	}
 	sort.Slice(s.Mappings, func(i, j int) bool {
 		if s.Mappings[i].Function != s.Mappings[j].Function {
@@ -348,6 +401,13 @@ func (c *Cloud) Snapshot() Snapshot {
 	}
 	sort.Slice(s.RestAPIs, func(i, j int) bool { return s.RestAPIs[i].Name < s.RestAPIs[j].Name })
 	s.HTTPAPIs = c.httpAPISnapshots()
+	if len(c.rules) > 0 {
+		s.Rules = c.ruleSnapshots()
+	}
+	s.Subscriptions = c.subscriptionSnapshots()
+	if len(c.buckets) > 0 {
+		s.Buckets = c.bucketSnapshots()
+	}
 	for n, r := range c.logGroups {
 		v := int32(0)
 		if r != nil {
@@ -359,16 +419,23 @@ func (c *Cloud) Snapshot() Snapshot {
 }
 
 // Empty reports whether the account has no roles, functions, mappings
-// (but those being deleted, which go by themselves), REST APIs or log
-// groups.
+// (but those being deleted, which go by themselves), REST or HTTP APIs,
+// log groups, EventBridge rules or SNS subscriptions, and whether every
+// seeded bucket's notification configuration is as it was seeded.
 func (c *Cloud) Empty() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.init()
 	mappings := 0
 	for _, m := range c.mappings {
 		if !m.deleting() {
 			mappings++
 		}
 	}
-	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.httpAPIs)+len(c.logGroups) == 0
+	for _, b := range c.buckets {
+		if notificationJSON(b.config) != notificationJSON(b.seeded) {
+			return false
+		}
+	}
+	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.httpAPIs)+len(c.logGroups)+len(c.rules)+len(c.subscriptions) == 0
 }

@@ -23,6 +23,9 @@ type function struct {
 	// Pending (after create) or InProgress (after an update).
 	pending    int
 	statements []statement
+	// invokeConfig is the function's asynchronous invocation settings,
+	// nil when none are set. It goes with the function.
+	invokeConfig *lambda.GetFunctionEventInvokeConfigOutput
 }
 
 // statement is one statement of a function's policy: one AddPermission
@@ -450,12 +453,71 @@ func (s *Lambda) GetEventSourceMapping(ctx context.Context, in *lambda.GetEventS
 	c := m.cfg
 	return &lambda.GetEventSourceMappingOutput{UUID: c.UUID, EventSourceArn: c.EventSourceArn, EventSourceMappingArn: c.EventSourceMappingArn,
 		FunctionArn: c.FunctionArn, BatchSize: c.BatchSize, StartingPosition: c.StartingPosition,
-		MaximumBatchingWindowInSeconds: c.MaximumBatchingWindowInSeconds, FunctionResponseTypes: c.FunctionResponseTypes, State: c.State}, nil
+		MaximumBatchingWindowInSeconds: c.MaximumBatchingWindowInSeconds, FunctionResponseTypes: c.FunctionResponseTypes, State: c.State,
+		ScalingConfig: c.ScalingConfig, DestinationConfig: c.DestinationConfig, MaximumRetryAttempts: c.MaximumRetryAttempts,
+		MaximumRecordAgeInSeconds: c.MaximumRecordAgeInSeconds, BisectBatchOnFunctionError: c.BisectBatchOnFunctionError}, nil
 }
 
-// CreateEventSourceMapping maps a DynamoDB stream to a function; it
-// refuses a second mapping of a function and source, one being deleted
-// included.
+// sourceKind returns "dynamodb", "kinesis" or "sqs" for an event source
+// ARN Lambda can map, "" otherwise.
+func sourceKind(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return ""
+	}
+	switch {
+	case parts[2] == "dynamodb" && strings.HasPrefix(parts[5], "table/") && strings.Contains(parts[5], "/stream/"):
+		return "dynamodb"
+	case parts[2] == "kinesis" && strings.HasPrefix(parts[5], "stream/"):
+		return "kinesis"
+	case parts[2] == "sqs" && parts[5] != "" && !strings.Contains(parts[5], "/"):
+		return "sqs"
+	}
+	return ""
+}
+
+func invalid(msg string) error {
+	return &lambdatypes.InvalidParameterValueException{Message: strp(msg), Type: strp("User")}
+}
+
+// mappingSettings checks the settings of a mapping of a source kind, as
+// Lambda does: stream settings are refused for queues and the other way
+// round.
+func mappingSettings(kind string, scaling *lambdatypes.ScalingConfig, dest *lambdatypes.DestinationConfig, retries, age *int32, bisect *bool) error {
+	if kind == "sqs" {
+		if dest != nil && dest.OnFailure != nil && aws.ToString(dest.OnFailure.Destination) != "" {
+			return invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
+		}
+		if retries != nil || age != nil || bisect != nil {
+			return invalid("Unsupported MaximumRetryAttempts, MaximumRecordAgeInSeconds or BisectBatchOnFunctionError parameter for given event source mapping type.")
+		}
+		if scaling != nil && scaling.MaximumConcurrency != nil && (*scaling.MaximumConcurrency < 2 || *scaling.MaximumConcurrency > 1000) {
+			return invalid("MaximumConcurrency must be between 2 and 1000.")
+		}
+		return nil
+	}
+	if scaling != nil && scaling.MaximumConcurrency != nil {
+		return invalid("Unsupported ScalingConfig parameter for given event source mapping type.")
+	}
+	if dest != nil && dest.OnFailure != nil {
+		if d := aws.ToString(dest.OnFailure.Destination); d != "" && !strings.Contains(d, ":sqs:") && !strings.Contains(d, ":sns:") {
+			return invalid("The destination ARN " + d + " is invalid.")
+		}
+	}
+	if retries != nil && (*retries < -1 || *retries > 10000) {
+		return invalid("MaximumRetryAttempts must be between -1 and 10000.")
+	}
+	if age != nil && *age != -1 && (*age < 60 || *age > 604800) {
+		return invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.")
+	}
+	return nil
+}
+
+// CreateEventSourceMapping maps a DynamoDB or Kinesis stream or an SQS
+// queue to a function; it refuses a second mapping of a function and
+// source, one being deleted included. Streams need a starting position
+// and get Lambda's defaults (retry forever, any age); queues refuse
+// stream settings.
 func (s *Lambda) CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "CreateEventSourceMapping", true)
 	if err != nil {
@@ -464,14 +526,20 @@ func (s *Lambda) CreateEventSourceMapping(ctx context.Context, in *lambda.Create
 	defer s.c.mu.Unlock()
 	f, ok := s.lookup(*in.FunctionName)
 	if !ok {
-		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("Function does not exist"), Type: strp("User")}
+		return nil, invalid("Function does not exist")
 	}
 	src := aws.ToString(in.EventSourceArn)
-	if !strings.Contains(src, ":dynamodb:") || !strings.Contains(src, "/stream/") {
-		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("Unrecognized event source."), Type: strp("User")}
+	kind := sourceKind(src)
+	switch {
+	case kind == "":
+		return nil, invalid("Unrecognized event source.")
+	case kind == "sqs" && in.StartingPosition != "":
+		return nil, invalid("Unsupported starting position for SQS event sources.")
+	case kind != "sqs" && in.StartingPosition == "":
+		return nil, invalid("StartingPosition is required for stream event sources.")
 	}
-	if in.StartingPosition == "" {
-		return nil, &lambdatypes.InvalidParameterValueException{Message: strp("StartingPosition is required for DynamoDB streams."), Type: strp("User")}
+	if err := mappingSettings(kind, in.ScalingConfig, in.DestinationConfig, in.MaximumRetryAttempts, in.MaximumRecordAgeInSeconds, in.BisectBatchOnFunctionError); err != nil {
+		return nil, err
 	}
 	for _, m := range s.c.mappings {
 		if m.function == *f.cfg.FunctionName && *m.cfg.EventSourceArn == src {
@@ -480,21 +548,45 @@ func (s *Lambda) CreateEventSourceMapping(ctx context.Context, in *lambda.Create
 	}
 	n := s.c.nextID()
 	uuid := fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n)
+	batch := int32(100)
+	if kind == "sqs" {
+		batch = 10
+	}
 	m := &mapping{function: *f.cfg.FunctionName, cfg: lambdatypes.EventSourceMappingConfiguration{
 		UUID: strp(uuid), EventSourceArn: strp(src), FunctionArn: f.cfg.FunctionArn,
 		EventSourceMappingArn:          strp(fmt.Sprintf("arn:aws:lambda:%s:%s:event-source-mapping:%s", s.c.Region, s.c.Account, uuid)),
-		BatchSize:                      orInt32(in.BatchSize, 100),
+		BatchSize:                      orInt32(in.BatchSize, batch),
 		StartingPosition:               in.StartingPosition,
 		MaximumBatchingWindowInSeconds: orInt32(in.MaximumBatchingWindowInSeconds, 0),
 		FunctionResponseTypes:          in.FunctionResponseTypes,
 		State:                          strp("Enabled"),
 	}}
+	if kind == "sqs" {
+		if in.ScalingConfig != nil && in.ScalingConfig.MaximumConcurrency != nil {
+			m.cfg.ScalingConfig = &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(*in.ScalingConfig.MaximumConcurrency)}
+		}
+	} else {
+		m.cfg.MaximumRetryAttempts = orInt32(in.MaximumRetryAttempts, -1)
+		m.cfg.MaximumRecordAgeInSeconds = orInt32(in.MaximumRecordAgeInSeconds, -1)
+		m.cfg.BisectBatchOnFunctionError = aws.Bool(aws.ToBool(in.BisectBatchOnFunctionError))
+		m.cfg.DestinationConfig = onFailure(in.DestinationConfig)
+	}
 	s.c.mappings[uuid] = m
 	if post != nil {
 		return nil, post
 	}
 	return &lambda.CreateEventSourceMappingOutput{UUID: m.cfg.UUID, EventSourceArn: m.cfg.EventSourceArn,
 		EventSourceMappingArn: m.cfg.EventSourceMappingArn, FunctionArn: m.cfg.FunctionArn, State: strp("Creating")}, nil
+}
+
+// onFailure copies a stream mapping's destination as Lambda reports it:
+// an empty OnFailure when there is none.
+func onFailure(d *lambdatypes.DestinationConfig) *lambdatypes.DestinationConfig {
+	out := &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{}}
+	if d != nil && d.OnFailure != nil && aws.ToString(d.OnFailure.Destination) != "" {
+		out.OnFailure.Destination = strp(*d.OnFailure.Destination)
+	}
+	return out
 }
 
 // UpdateEventSourceMapping changes a mapping's batching settings.
@@ -514,8 +606,31 @@ func (s *Lambda) UpdateEventSourceMapping(ctx context.Context, in *lambda.Update
 	if in.MaximumBatchingWindowInSeconds != nil {
 		m.cfg.MaximumBatchingWindowInSeconds = in.MaximumBatchingWindowInSeconds
 	}
+	kind := sourceKind(*m.cfg.EventSourceArn)
+	if err := mappingSettings(kind, in.ScalingConfig, in.DestinationConfig, in.MaximumRetryAttempts, in.MaximumRecordAgeInSeconds, in.BisectBatchOnFunctionError); err != nil {
+		return nil, err
+	}
 	if in.FunctionResponseTypes != nil {
 		m.cfg.FunctionResponseTypes = in.FunctionResponseTypes
+	}
+	if in.ScalingConfig != nil {
+		// An empty ScalingConfig removes the limit.
+		m.cfg.ScalingConfig = nil
+		if in.ScalingConfig.MaximumConcurrency != nil {
+			m.cfg.ScalingConfig = &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(*in.ScalingConfig.MaximumConcurrency)}
+		}
+	}
+	if in.DestinationConfig != nil {
+		m.cfg.DestinationConfig = onFailure(in.DestinationConfig)
+	}
+	if in.MaximumRetryAttempts != nil {
+		m.cfg.MaximumRetryAttempts = aws.Int32(*in.MaximumRetryAttempts)
+	}
+	if in.MaximumRecordAgeInSeconds != nil {
+		m.cfg.MaximumRecordAgeInSeconds = aws.Int32(*in.MaximumRecordAgeInSeconds)
+	}
+	if in.BisectBatchOnFunctionError != nil {
+		m.cfg.BisectBatchOnFunctionError = aws.Bool(*in.BisectBatchOnFunctionError)
 	}
 	if post != nil {
 		return nil, post
@@ -710,4 +825,130 @@ func (s *Lambda) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...func(*
 	}
 	data, _ := json.Marshal(map[string]any{"handler": f.cfg.Environment.Variables["GOCHALICE_HANDLER"], "event": payload})
 	return &lambda.InvokeOutput{StatusCode: 200, Payload: data, ExecutedVersion: strp("$LATEST")}, nil
+}
+
+// PutFunctionEventInvokeConfig sets a function's asynchronous invocation
+// settings, resetting those not given.
+func (s *Lambda) PutFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput, _ ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "PutFunctionEventInvokeConfig", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	cfg := &lambda.GetFunctionEventInvokeConfigOutput{FunctionArn: f.cfg.FunctionArn}
+	if err := s.setInvokeConfig(cfg, in.DestinationConfig, in.MaximumRetryAttempts, in.MaximumEventAgeInSeconds); err != nil {
+		return nil, err
+	}
+	f.invokeConfig = cfg
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.PutFunctionEventInvokeConfigOutput{FunctionArn: cfg.FunctionArn, DestinationConfig: cfg.DestinationConfig,
+		MaximumRetryAttempts: cfg.MaximumRetryAttempts, MaximumEventAgeInSeconds: cfg.MaximumEventAgeInSeconds}, nil
+}
+
+// UpdateFunctionEventInvokeConfig changes the settings given of a
+// function's asynchronous invocation settings.
+func (s *Lambda) UpdateFunctionEventInvokeConfig(ctx context.Context, in *lambda.UpdateFunctionEventInvokeConfigInput, _ ...func(*lambda.Options)) (*lambda.UpdateFunctionEventInvokeConfigOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "UpdateFunctionEventInvokeConfig", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	cfg := &lambda.GetFunctionEventInvokeConfigOutput{FunctionArn: f.cfg.FunctionArn}
+	if f.invokeConfig != nil {
+		*cfg = *f.invokeConfig
+	}
+	dest, retries, age := in.DestinationConfig, in.MaximumRetryAttempts, in.MaximumEventAgeInSeconds
+	if dest == nil {
+		dest = cfg.DestinationConfig
+	}
+	if retries == nil {
+		retries = cfg.MaximumRetryAttempts
+	}
+	if age == nil {
+		age = cfg.MaximumEventAgeInSeconds
+	}
+	if err := s.setInvokeConfig(cfg, dest, retries, age); err != nil {
+		return nil, err
+	}
+	f.invokeConfig = cfg
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.UpdateFunctionEventInvokeConfigOutput{FunctionArn: cfg.FunctionArn, DestinationConfig: cfg.DestinationConfig,
+		MaximumRetryAttempts: cfg.MaximumRetryAttempts, MaximumEventAgeInSeconds: cfg.MaximumEventAgeInSeconds}, nil
+}
+
+func (s *Lambda) setInvokeConfig(cfg *lambda.GetFunctionEventInvokeConfigOutput, dest *lambdatypes.DestinationConfig, retries, age *int32) error {
+	if retries != nil && (*retries < 0 || *retries > 2) {
+		return invalid("MaximumRetryAttempts must be between 0 and 2.")
+	}
+	if age != nil && (*age < 60 || *age > 21600) {
+		return invalid("MaximumEventAgeInSeconds must be between 60 and 21600.")
+	}
+	cfg.DestinationConfig = nil
+	if dest != nil && dest.OnFailure != nil && aws.ToString(dest.OnFailure.Destination) != "" {
+		d := *dest.OnFailure.Destination
+		if !strings.Contains(d, ":sqs:") && !strings.Contains(d, ":sns:") && !strings.Contains(d, ":lambda:") && !strings.Contains(d, ":events:") {
+			return invalid("The destination ARN " + d + " is invalid.")
+		}
+		cfg.DestinationConfig = &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: strp(d)}}
+	}
+	cfg.MaximumRetryAttempts, cfg.MaximumEventAgeInSeconds = nil, nil
+	if retries != nil {
+		cfg.MaximumRetryAttempts = aws.Int32(*retries)
+	}
+	if age != nil {
+		cfg.MaximumEventAgeInSeconds = aws.Int32(*age)
+	}
+	return nil
+}
+
+// GetFunctionEventInvokeConfig returns a function's asynchronous
+// invocation settings.
+func (s *Lambda) GetFunctionEventInvokeConfig(ctx context.Context, in *lambda.GetFunctionEventInvokeConfigInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionEventInvokeConfigOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "GetFunctionEventInvokeConfig", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	if f.invokeConfig == nil {
+		return nil, notFound("The function " + *f.cfg.FunctionArn + " doesn't have an EventInvokeConfig")
+	}
+	out := *f.invokeConfig
+	return &out, nil
+}
+
+// DeleteFunctionEventInvokeConfig removes a function's asynchronous
+// invocation settings.
+func (s *Lambda) DeleteFunctionEventInvokeConfig(ctx context.Context, in *lambda.DeleteFunctionEventInvokeConfigInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionEventInvokeConfigOutput, error) {
+	post, err := s.c.begin(ctx, "lambda", "DeleteFunctionEventInvokeConfig", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	f, ok := s.lookup(*in.FunctionName)
+	if !ok {
+		return nil, notFound("Function " + s.arn(*in.FunctionName))
+	}
+	if f.invokeConfig == nil {
+		return nil, notFound("The function " + *f.cfg.FunctionArn + " doesn't have an EventInvokeConfig")
+	}
+	f.invokeConfig = nil
+	if post != nil {
+		return nil, post
+	}
+	return &lambda.DeleteFunctionEventInvokeConfigOutput{}, nil
 }
