@@ -45,9 +45,10 @@ type Request struct {
 	GoEnv []string
 	// BuildFlags are passed to the go command (e.g. -tags=lambda.norpc).
 	BuildFlags []string
-	// OmitBaseline leaves out the CloudWatch Logs and event-source
-	// statements. The deployer adds its own, with the stream ARN it
-	// resolved, so a deploy's policies do not carry them twice.
+	// OmitBaseline leaves out the CloudWatch Logs, event-source (SQS,
+	// Kinesis and DynamoDB stream reads) and failure-destination
+	// statements. The deployer adds its own, with the ARNs it resolved, so
+	// a deploy's policies do not carry them twice.
 	OmitBaseline bool
 }
 
@@ -107,6 +108,12 @@ type FunctionResult struct {
 	Explain map[string][]Reason
 	// Diagnostics are this function's problems, sorted by position.
 	Diagnostics []Diagnostic
+	// Notes say what the function's event source needs outside its role:
+	// a push source (schedule, EventBridge, SNS, S3, authorizer) invokes
+	// the function through a resource-based permission the deployer
+	// creates, so the policy has no statement for it. Empty when
+	// OmitBaseline is set.
+	Notes []string
 }
 
 // Reason is why a policy grants an action.
@@ -257,9 +264,8 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 		fr.result.RoleName = m.AppName + "-" + req.Stage + "-" + f.Name
 		if !req.OmitBaseline {
 			fr.addLogs(lambdaName)
-			if f.Kind == manifest.KindDynamoDBStream {
-				fr.addStream(f)
-			}
+			fr.addEventSource(f)
+			fr.addOnFailure(f)
 		}
 		fr.finish(req.Extra[f.Name])
 		res.Functions[f.Name] = fr.result

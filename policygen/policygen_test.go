@@ -139,6 +139,9 @@ func outputs(tb testing.TB, fns []*policygen.FunctionResult) map[string]string {
 				fmt.Fprintf(&explain, "    %s\n", r)
 			}
 		}
+		for _, n := range fr.Notes {
+			fmt.Fprintf(&explain, "  note: %s\n", n)
+		}
 		for _, d := range fr.Diagnostics {
 			fmt.Fprintln(&diags, d)
 		}
