@@ -36,6 +36,10 @@ type Options struct {
 	// stage. It is called before every (re)start, so configuration changes
 	// apply on reload.
 	Env func() (map[string]string, error)
+	// IAMIdentity is the IAM user or role ARN the app gives callers of
+	// routes behind the IAM authorizer (manifest.EnvLocalIAMARN); "" for
+	// manifest.DefaultLocalIAMARN.
+	IAMIdentity string
 	// Reload rebuilds and restarts the app when its sources change.
 	Reload bool
 	// PollInterval is how often sources are checked (default 500ms).
@@ -82,11 +86,15 @@ func Run(ctx context.Context, opts Options) error {
 		if err != nil {
 			return nil, err
 		}
-		p, err := startProcess(bin, deployer.Environ(os.Environ(), env, map[string]string{
+		vars := map[string]string{
 			manifest.EnvHost:  opts.Host,
 			manifest.EnvPort:  opts.Port,
 			manifest.EnvStage: opts.Stage,
-		}), opts.Stdout, opts.Stderr)
+		}
+		if opts.IAMIdentity != "" {
+			vars[manifest.EnvLocalIAMARN] = opts.IAMIdentity
+		}
+		p, err := startProcess(bin, deployer.Environ(os.Environ(), env, vars), opts.Stdout, opts.Stderr)
 		if err != nil {
 			return nil, err
 		}
@@ -144,8 +152,12 @@ func PrintRoutes(w io.Writer, m *manifest.Manifest, baseURL string) {
 		fmt.Fprintf(w, "  %-7s %s\n", r.Method, r.Path)
 	}
 	for _, f := range m.Functions {
-		if f.Kind != manifest.KindAPI {
-			fmt.Fprintf(w, "  (%s %s is not served locally; test it with app/apptest)\n", f.Kind, f.Name)
+		switch f.Kind {
+		case manifest.KindAPI:
+		case manifest.KindAuthorizer:
+			fmt.Fprintf(w, "  (authorizer %s runs for the routes it protects)\n", f.Name)
+		default:
+			fmt.Fprintf(w, "  (%s %s is not served; run it with gochalice invoke --local --name %s)\n", f.Kind, f.Name, f.Name)
 		}
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gochalice/gochalice/manifest"
 	"github.com/gochalice/gochalice/scaffold"
 )
 
@@ -153,4 +156,95 @@ func waitForLog(t *testing.T, b *lockedBuffer, want string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("stderr never said %q:\n%s", want, b.String())
+}
+
+// TestRunAuthorizers serves an app with authorized routes in local mode:
+// the token authorizer runs for real, and IAM-authorized callers (any
+// SigV4 Authorization header) are the identity Options.IAMIdentity names.
+func TestRunAuthorizers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an app")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	const identity = "arn:aws:iam::111122223333:role/back-office"
+	var stdout, stderr lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{ProjectDir: "testdata/authapp", Stage: "dev", Port: port, IAMIdentity: identity, Stdout: &stdout, Stderr: &stderr})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	base := "http://127.0.0.1:" + port
+	waitForLog(t, &stdout, "Serving authapp on "+base)
+
+	for _, tc := range []struct {
+		path, auth string
+		status     int
+		body       string
+	}{
+		{"/admin", "", http.StatusForbidden, `{"message":"Missing Authentication Token"}`},
+		{"/admin", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0", http.StatusOK, identity},
+		{"/me", "", http.StatusUnauthorized, `{"message":"Unauthorized"}`},
+		{"/me", "Bearer wrong", http.StatusUnauthorized, `{"message":"Unauthorized"}`},
+		{"/me", "Bearer letmein", http.StatusOK, "alice"},
+	} {
+		var got struct {
+			status int
+			body   string
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			req, _ := http.NewRequest("GET", base+tc.path, nil)
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				got.status, got.body = resp.StatusCode, strings.TrimSpace(string(b))
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("GET %s: %v\n%s", tc.path, err, stderr.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if got.status != tc.status || got.body != tc.body {
+			t.Errorf("GET %s with %q = %d %q, want %d %q", tc.path, tc.auth, got.status, got.body, tc.status, tc.body)
+		}
+	}
+}
+
+// TestPrintRoutes lists the routes, and says how to run the functions
+// local does not serve.
+func TestPrintRoutes(t *testing.T) {
+	m := &manifest.Manifest{
+		AppName: "shop",
+		Routes:  []manifest.Route{{Method: "GET", Path: "/orders/{id}"}, {Method: "POST", Path: "/orders"}},
+		Functions: []manifest.Function{
+			{Name: "api_handler", Kind: manifest.KindAPI},
+			{Name: "shop_token", Kind: manifest.KindAuthorizer},
+			{Name: "worker", Kind: manifest.KindSQS},
+		},
+	}
+	var b bytes.Buffer
+	PrintRoutes(&b, m, "http://127.0.0.1:8000")
+	want := `Serving shop on http://127.0.0.1:8000
+  GET     /orders/{id}
+  POST    /orders
+  (authorizer shop_token runs for the routes it protects)
+  (sqs worker is not served; run it with gochalice invoke --local --name worker)
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("PrintRoutes (-want +got):\n%s", diff)
+	}
 }

@@ -27,6 +27,11 @@ variables the stage sets for that function, scope statements to real ARNs; the
 partition, region and account stay as ${AWS::...} placeholders unless --region and
 --account are given (deploy fills them in).
 
+Every role also gets its function's CloudWatch Logs writes, the reads of a pull event
+source (SQS queue, Kinesis or DynamoDB stream) and the send to a failure destination.
+Push sources (schedules, EventBridge, SNS, S3, authorizers) invoke the function through
+a resource-based permission instead; --explain says so for each.
+
 With --main, analyses a plain aws-lambda-go program (no gochalice app or config):
 the function passed to lambda.Start is the handler, and one policy is printed.`,
 		Flags: []cli.Flag{
@@ -114,6 +119,9 @@ func printPolicies(w io.Writer, results []*policygen.FunctionResult, single, exp
 				for _, reason := range r.Explain[action] {
 					fmt.Fprintf(w, "    %s\n", reason)
 				}
+			}
+			for _, n := range r.Notes {
+				fmt.Fprintf(w, "  note: %s\n", n)
 			}
 		}
 		return nil
