@@ -43,7 +43,7 @@ func deployOnce(b *testing.B, p *deployer.Project, parallelism int, latency time
 	cloud.Latency = latency
 	cloud.PendingPolls = 2
 	cloud.RoleAssumeDelay = 1
-	d := &deployer.Deployer{Clients: clients(cloud), Parallelism: parallelism, Backoff: latency,
+	d := &deployer.Deployer{Clients: cloud.Clients(), Parallelism: parallelism, Backoff: latency,
 		WaitMinDelay: latency, WaitMaxDelay: 2 * latency}
 	start := time.Now()
 	plan, err := d.PlanProject(context.Background(), p, target, nil, nil)

@@ -85,7 +85,10 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 				need.httpAPI = true
 			} else {
 				need.api = true
-				need.apiPolicy = need.apiPolicy || s.APIGatewayPolicy != nil
+				// A PRIVATE API without a policy of its own gets one that
+				// admits only its VPC endpoints (apiResources).
+				need.apiPolicy = need.apiPolicy || s.APIGatewayPolicy != nil ||
+					(s.APIGatewayEndpointType == "PRIVATE" && len(s.APIGatewayEndpointVPCE) > 0)
 			}
 		case manifest.KindDynamoDBStream:
 			need.mappings = true
@@ -238,7 +241,8 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 
 	if need.httpAPI {
 		httpAPIs := arn("apigateway", t.Region, "", "/apis")
-		add("ListAndImportHTTPAPIs", []string{"apigateway:GET", "apigateway:POST"}, iam.Strings{httpAPIs}, nil)
+		// GetApis is GET /apis, ImportApi PUT /apis.
+		add("ListAndImportHTTPAPIs", []string{"apigateway:GET", "apigateway:PUT"}, iam.Strings{httpAPIs}, nil)
 		add("ManageHTTPAPIs", []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"},
 			iam.Strings{httpAPIs + "/*"}, nil)
 		if !need.api {

@@ -47,6 +47,25 @@ func functionARN(t Target, name string) string {
 	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", t.Partition, t.Region, t.Account, name)
 }
 
+// executeAPIARN is the execute-api ARN of the API apiID (APIIDPlaceholder
+// while it is unknown) in t; permissions add "/*" or "/authorizers/*".
+func executeAPIARN(t Target, apiID string) string {
+	return fmt.Sprintf("arn:%s:execute-api:%s:%s:%s", t.Partition, t.Region, t.Account, apiID)
+}
+
+// invokePermission is the permission (address "permission:<fn>") that lets
+// principal invoke fn, whose Lambda function name is name, from sourceARN
+// ("" for a REST API handler's) and sourceAccount. It depends on the
+// function and on deps.
+func invokePermission(fn, name, sid, principal, sourceARN, sourceAccount string, deps ...string) Resource {
+	return Resource{
+		Address: permissionAddr(fn), Type: TypePermission, Name: sid,
+		DependsOn: append([]string{functionAddr(fn)}, deps...),
+		Permission: &PermissionSpec{FunctionName: name, StatementID: sid, Principal: principal, Action: "lambda:InvokeFunction",
+			SourceARN: sourceARN, SourceAccount: sourceAccount},
+	}
+}
+
 // apiResources are the resources of the API handler fn: the REST API, its
 // deployment to the stage and the permission that lets it invoke fn; or,
 // with api_gateway_type HTTP, the HTTP API and its stage; and the
@@ -77,15 +96,8 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 		}
 		authARNs[a.Name] = functionARN(t, as.LambdaFunctionName)
 		authDeps = append(authDeps, functionAddr(a.Name))
-		resources = append(resources, Resource{
-			Address: permissionAddr(a.Name), Type: TypePermission, Name: AuthorizerStatementID,
-			DependsOn: []string{functionAddr(a.Name), apiAddr},
-			Permission: &PermissionSpec{
-				FunctionName: as.LambdaFunctionName, StatementID: AuthorizerStatementID,
-				Principal: "apigateway.amazonaws.com", Action: "lambda:InvokeFunction",
-				SourceARN: fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/authorizers/*", t.Partition, t.Region, t.Account, APIIDPlaceholder),
-			},
-		})
+		resources = append(resources, invokePermission(a.Name, as.LambdaFunctionName, AuthorizerStatementID, "apigateway.amazonaws.com",
+			executeAPIARN(t, APIIDPlaceholder)+"/authorizers/*", "", apiAddr))
 	}
 	apiDeps := append([]string{functionAddr(fn.Name)}, authDeps...)
 	fnARN := functionARN(t, name)
@@ -106,15 +118,7 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 				DependsOn: []string{httpAPIAddr},
 				HTTPStage: &HTTPStageSpec{StageName: s.APIGatewayStage, AutoDeploy: true},
 			},
-			Resource{
-				Address: permissionAddr(fn.Name), Type: TypePermission, Name: PermissionStatementID,
-				DependsOn: []string{functionAddr(fn.Name), httpAPIAddr},
-				Permission: &PermissionSpec{
-					FunctionName: name, StatementID: PermissionStatementID,
-					Principal: "apigateway.amazonaws.com", Action: "lambda:InvokeFunction",
-					SourceARN: fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/*", t.Partition, t.Region, t.Account, APIIDPlaceholder),
-				},
-			})
+			invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", executeAPIARN(t, APIIDPlaceholder)+"/*", "", httpAPIAddr))
 		return resources, s.APIGatewayStage, nil
 	}
 
@@ -146,14 +150,7 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 			DependsOn:  []string{restAPIAddr},
 			Deployment: &DeploymentSpec{StageName: s.APIGatewayStage, DocumentSHA256: hexSHA256(doc)},
 		},
-		Resource{
-			Address: permissionAddr(fn.Name), Type: TypePermission, Name: PermissionStatementID,
-			DependsOn: []string{functionAddr(fn.Name), restAPIAddr},
-			Permission: &PermissionSpec{
-				FunctionName: name, StatementID: PermissionStatementID,
-				Principal: "apigateway.amazonaws.com", Action: "lambda:InvokeFunction",
-			},
-		})
+		invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", "", "", restAPIAddr))
 	return resources, s.APIGatewayStage, nil
 }
 

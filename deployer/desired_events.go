@@ -240,7 +240,7 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 	arn := func(service, region, account, resource string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", t.Partition, service, region, account, resource)
 	}
-	fnARN := arn("lambda", t.Region, t.Account, "function:"+name)
+	fnARN := functionARN(t, name)
 	queue := func(nameOrARN string) (string, string) {
 		return sourceARN(nameOrARN, "sqs", "SQS queue", "arn:aws:sqs:<region>:<account>:<queue>",
 			func(n string) string { return arn("sqs", t.Region, t.Account, n) },
@@ -252,12 +252,7 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 			func(r string) bool { return r != "" && !strings.Contains(r, "/") && !strings.Contains(r, ":") })
 	}
 	permission := func(sid, principal, sourceARN, sourceAccount string) Resource {
-		return Resource{
-			Address: permissionAddr(fn.Name), Type: TypePermission, Name: sid,
-			DependsOn: []string{functionAddr(fn.Name)},
-			Permission: &PermissionSpec{FunctionName: name, StatementID: sid, Principal: principal, Action: "lambda:InvokeFunction",
-				SourceARN: sourceARN, SourceAccount: sourceAccount},
-		}
+		return invokePermission(fn.Name, name, sid, principal, sourceARN, sourceAccount)
 	}
 	pushDeps := []string{functionAddr(fn.Name), permissionAddr(fn.Name)}
 

@@ -1,7 +1,6 @@
 package deployer_test
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -67,27 +66,7 @@ func TestEventsPackage(t *testing.T) {
 			}
 			golden(t, tc.golden, marshal(t, tpl))
 
-			plan, err := (&deployer.Deployer{}).PlanProject(context.Background(), tc.p, target, nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			covered := map[string][]string{}
-			for _, r := range tc.list(t, tpl) {
-				for _, a := range r.Addresses {
-					covered[a] = append(covered[a], r.Type)
-				}
-			}
-			for _, c := range plan.Changes {
-				have := slices.Sorted(slices.Values(covered[c.Address]))
-				want := slices.Sorted(slices.Values(types[c.Type]))
-				if !slices.Equal(have, want) {
-					t.Errorf("deploy's %s (%s) is %v in the template, want %v", c.Address, c.Type, have, want)
-				}
-				delete(covered, c.Address)
-			}
-			for a := range covered {
-				t.Errorf("the template has %s, which deploy does not create", a)
-			}
+			checkCoversDeploy(t, tc.p, tc.list(t, tpl), types)
 		})
 	}
 

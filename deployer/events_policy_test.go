@@ -3,13 +3,9 @@ package deployer_test
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gochalice/gochalice/deployer"
-	"github.com/gochalice/gochalice/iam"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -27,7 +23,6 @@ func TestDeployerPolicyCoversEvents(t *testing.T) {
 	d := fast(cloud)
 	d.Clients = rec.clients()
 	path := statePath(t)
-	valid := iamActionValidator(t)
 
 	changed := func() *deployer.Project {
 		p := eventsProject(t)
@@ -54,43 +49,7 @@ func TestDeployerPolicyCoversEvents(t *testing.T) {
 		return p
 	}
 
-	used := map[string]bool{}
-	var policies []*iam.Policy
-	step := func(name string, p *deployer.Project, run func(t *testing.T, recorded *deployer.State)) {
-		t.Run(name, func(t *testing.T) {
-			recorded, err := deployer.LoadState(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pol, err := deployer.DeployerPolicy(p, recorded, target)
-			if err != nil {
-				t.Fatal(err)
-			}
-			valid(t, pol)
-			policies = append(policies, pol)
-			cloud.ResetCalls()
-			rec.take()
-			run(t, recorded)
-			calls := rec.take()
-			if diff := cmp.Diff(callNames(cloud.Calls()), recordedNames(calls)); diff != "" {
-				t.Errorf("the recorder missed calls the fake saw (-fake +recorder):\n%s", diff)
-			}
-			for _, c := range calls {
-				for _, need := range c.Needs {
-					if need.Action == "" {
-						t.Errorf("%s.%s: no IAM action in operationActions", c.Service, c.Operation)
-						continue
-					}
-					i := allowingStatement(pol, need)
-					if i < 0 {
-						t.Errorf("%s.%s needs %s, which the deployer policy does not allow", c.Service, c.Operation, need)
-						continue
-					}
-					used[pol.Statement[i].Sid+" "+strings.ToLower(need.Action)] = true
-				}
-			}
-		})
-	}
+	run := newPolicyRun(t, cloud, rec, path)
 	deployStep := func(p *deployer.Project) func(t *testing.T, _ *deployer.State) {
 		return func(t *testing.T, _ *deployer.State) {
 			if _, _, err := deploy(ctx, t, d, p, path); err != nil {
@@ -98,11 +57,11 @@ func TestDeployerPolicyCoversEvents(t *testing.T) {
 			}
 		}
 	}
-	step("first deploy", eventsProject(t), deployStep(eventsProject(t)))
-	step("unchanged redeploy", eventsProject(t), deployStep(eventsProject(t)))
-	step("settings changed", changed(), deployStep(changed()))
-	step("sources removed", swept(), deployStep(swept()))
-	step("delete", swept(), func(t *testing.T, recorded *deployer.State) {
+	run.step(t, "first deploy", eventsProject(t), deployStep(eventsProject(t)))
+	run.step(t, "unchanged redeploy", eventsProject(t), deployStep(eventsProject(t)))
+	run.step(t, "settings changed", changed(), deployStep(changed()))
+	run.step(t, "sources removed", swept(), deployStep(swept()))
+	run.step(t, "delete", swept(), func(t *testing.T, recorded *deployer.State) {
 		if _, err := d.Apply(ctx, deployer.PlanDestroy(recorded), deployer.StateFile(path)); err != nil {
 			t.Fatal(err)
 		}
@@ -113,19 +72,7 @@ func TestDeployerPolicyCoversEvents(t *testing.T) {
 
 	// Every action the event sources' statements grant is one some call
 	// needed (the others are TestDeployerPolicyCoversDeployer's).
-	sources := []string{"ReadAndRevokeSourceInvoke", "LetSourcesInvoke", "ManageAsyncInvokeConfigs", "ManageRules", "ManageSubscriptions", "MergeBucketNotifications"}
-	for _, pol := range policies {
-		for _, st := range pol.Statement {
-			if !slices.Contains(sources, st.Sid) {
-				continue
-			}
-			for _, a := range st.Action {
-				if !used[st.Sid+" "+strings.ToLower(a)] {
-					t.Errorf("statement %s grants %s, which no call needed", st.Sid, a)
-				}
-			}
-		}
-	}
+	run.checkUsed(t, []string{"ReadAndRevokeSourceInvoke", "LetSourcesInvoke", "ManageAsyncInvokeConfigs", "ManageRules", "ManageSubscriptions", "MergeBucketNotifications"})
 }
 
 // TestDeployerPolicyEventsShape pins the statements of the events app's

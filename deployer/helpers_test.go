@@ -59,11 +59,6 @@ func project(t testing.TB, cfg *stages.Config, m *manifest.Manifest, code string
 	return p
 }
 
-// clients returns the fake account's services as the deployer sees them.
-func clients(c *fakeaws.Cloud) *deployer.Clients {
-	return &deployer.Clients{IAM: c.IAM(), Lambda: c.Lambda(), APIGateway: c.APIGateway(), Logs: c.Logs(), DynamoDB: c.DynamoDB(), STS: c.STS()}
-}
-
 // newCloud returns a fake account that behaves like a slow, eventually
 // consistent AWS, and a deployer for it that never waits long.
 func newCloud() (*fakeaws.Cloud, *deployer.Deployer) {
@@ -74,7 +69,7 @@ func newCloud() (*fakeaws.Cloud, *deployer.Deployer) {
 }
 
 func fast(c *fakeaws.Cloud) *deployer.Deployer {
-	return &deployer.Deployer{Clients: clients(c), Backoff: time.Microsecond, WaitMinDelay: time.Microsecond, WaitMaxDelay: time.Millisecond, MaxAttempts: 20}
+	return &deployer.Deployer{Clients: c.Clients(), Backoff: time.Microsecond, WaitMinDelay: time.Microsecond, WaitMaxDelay: time.Millisecond, MaxAttempts: 20}
 }
 
 var target = deployer.NewTarget("us-east-1", "123456789012")

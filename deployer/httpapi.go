@@ -211,19 +211,15 @@ func readHTTPStageKind(ctx context.Context, d *Deployer, actual *State, mu *sync
 	} else {
 		stage = rec.Name
 	}
-	// The API's id as refreshed, or else as recorded with the stage (the
-	// API may not have been looked up yet).
+	// The API as refreshed (refresh looks stages up after it): a stage
+	// goes with its API.
 	mu.Lock()
 	api, ok := actual.Resources[httpAPIAddr]
 	mu.Unlock()
-	apiID := api.ID
-	if !ok && rec != nil {
-		apiID = rec.ID
-	}
-	if apiID == "" {
+	if !ok || api.ID == "" {
 		return ResourceState{}, false, nil
 	}
-	return d.readHTTPStage(ctx, apiID, stage)
+	return d.readHTTPStage(ctx, api.ID, stage)
 }
 
 func (d *Deployer) readHTTPStage(ctx context.Context, apiID, stage string) (ResourceState, bool, error) {

@@ -16,19 +16,10 @@ import (
 	"github.com/gochalice/gochalice/manifest"
 )
 
-// apiClients returns the fake account's services, the HTTP API's
-// included.
-func apiClients(c *fakeaws.Cloud) *deployer.Clients {
-	cl := clients(c)
-	cl.HTTPAPI = c.HTTPAPI()
-	return cl
-}
-
-// apiCloud is newCloud with the HTTP API service; steps run one at a time
-// so that the order of mutating calls is fixed.
+// apiCloud is newCloud whose steps run one at a time, so that the order
+// of mutating calls is fixed.
 func apiCloud() (*fakeaws.Cloud, *deployer.Deployer) {
 	c, d := newCloud()
-	d.Clients = apiClients(c)
 	d.Parallelism = 1
 	return c, d
 }
@@ -99,6 +90,9 @@ func TestHTTPAPILifecycle(t *testing.T) {
 	if got, want := deployer.HTTPAPIURL(st), "https://"+api.ID+".execute-api.us-east-1.amazonaws.com/api/"; got != want {
 		t.Errorf("HTTPAPIURL = %q, want %q", got, want)
 	}
+	if got, want := deployer.APIURL(st), "https://"+api.ID+".execute-api.us-east-1.amazonaws.com/api/"; got != want {
+		t.Errorf("APIURL = %q, want %q (the HTTP API's stage)", got, want)
+	}
 	want := []fakeaws.HTTPAPISnapshot{{
 		Name: "authapp-http", Description: "gochalice app authapp, stage http",
 		Routes:      []string{"ANY /files/{path+}", "GET /admin", "GET /me", "GET /public", "OPTIONS /files/{path+}", "POST /teams/{team}"},
@@ -107,6 +101,20 @@ func TestHTTPAPILifecycle(t *testing.T) {
 	}}
 	if diff := cmp.Diff(want, cloud.Snapshot().HTTPAPIs, cmpIgnoreBody); diff != "" {
 		t.Errorf("HTTP APIs (-want +got):\n%s", diff)
+	}
+	snapSources := map[string]string{}
+	for name, f := range cloud.Snapshot().Functions {
+		for _, p := range f.Permissions {
+			snapSources[name+" "+p.Sid] = p.SourceArn
+		}
+	}
+	snapARN := "arn:aws:execute-api:us-east-1:123456789012:<api:authapp-http>"
+	if diff := cmp.Diff(map[string]string{
+		"authapp-http gochalice-rest-api":                snapARN + "/*",
+		"authapp-http-request_auth gochalice-authorizer": snapARN + "/authorizers/*",
+		"authapp-http-token_auth gochalice-authorizer":   snapARN + "/authorizers/*",
+	}, snapSources); diff != "" {
+		t.Errorf("snapshot's permission sources (-want +got):\n%s", diff)
 	}
 	arn := "arn:aws:execute-api:us-east-1:123456789012:" + api.ID
 	wantSources := map[string]string{

@@ -56,20 +56,9 @@ func OpenAPI(m *manifest.Manifest, o OpenAPIOptions) (json.RawMessage, error) {
 	cors := map[string]bool{}
 	definitions := map[string]any{}
 	for _, r := range m.Routes {
-		if !strings.HasPrefix(r.Path, "/") {
-			return nil, fmt.Errorf("route %q: path %q does not start with /", r.Pattern, r.Path)
-		}
-		ops := paths[r.Path]
-		if ops == nil {
-			ops = map[string]any{}
-			paths[r.Path] = ops
-		}
-		method := strings.ToLower(r.Method)
-		if r.Method == "ANY" || r.Method == "" {
-			method = "x-amazon-apigateway-any-method"
-		}
-		if _, dup := ops[method]; dup {
-			return nil, fmt.Errorf("route %q: %s %s is registered twice", r.Pattern, r.Method, r.Path)
+		ops, method, err := routeOperations(paths, r)
+		if err != nil {
+			return nil, err
 		}
 		op := map[string]any{
 			"consumes":                        []string{"application/json"},
@@ -261,4 +250,26 @@ func pathParams(path string) []map[string]any {
 		out = append(out, map[string]any{"name": m[1], "in": "path", "required": true, "type": "string"})
 	}
 	return out
+}
+
+// routeOperations returns the operations of r's path in paths (added when
+// new) and the key of r's method among them: an error when the path is
+// not absolute or the method is there already.
+func routeOperations(paths map[string]map[string]any, r manifest.Route) (map[string]any, string, error) {
+	if !strings.HasPrefix(r.Path, "/") {
+		return nil, "", fmt.Errorf("route %q: path %q does not start with /", r.Pattern, r.Path)
+	}
+	ops := paths[r.Path]
+	if ops == nil {
+		ops = map[string]any{}
+		paths[r.Path] = ops
+	}
+	method := strings.ToLower(r.Method)
+	if r.Method == "ANY" || r.Method == "" {
+		method = "x-amazon-apigateway-any-method"
+	}
+	if _, dup := ops[method]; dup {
+		return nil, "", fmt.Errorf("route %q: %s %s is registered twice", r.Pattern, r.Method, r.Path)
+	}
+	return ops, method, nil
 }

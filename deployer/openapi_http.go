@@ -51,20 +51,9 @@ func HTTPOpenAPI(m *manifest.Manifest, o HTTPOpenAPIOptions) (json.RawMessage, e
 	paths := map[string]map[string]any{}
 	schemes := map[string]any{}
 	for _, r := range m.Routes {
-		if !strings.HasPrefix(r.Path, "/") {
-			return nil, fmt.Errorf("route %q: path %q does not start with /", r.Pattern, r.Path)
-		}
-		ops := paths[r.Path]
-		if ops == nil {
-			ops = map[string]any{}
-			paths[r.Path] = ops
-		}
-		method := strings.ToLower(r.Method)
-		if r.Method == "ANY" || r.Method == "" {
-			method = "x-amazon-apigateway-any-method"
-		}
-		if _, dup := ops[method]; dup {
-			return nil, fmt.Errorf("route %q: %s %s is registered twice", r.Pattern, r.Method, r.Path)
+		ops, method, err := routeOperations(paths, r)
+		if err != nil {
+			return nil, err
 		}
 		op := map[string]any{
 			"responses":                       map[string]any{"default": map[string]any{"description": "the API handler's response"}},

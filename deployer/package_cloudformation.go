@@ -17,8 +17,10 @@ const restAPILogicalID = "RestAPI"
 
 // cfnLogicalIDs returns the logical ID of every address of d: the
 // function's own for "function:x", with Role, LogGroup,
-// EventSourceMapping or InvokePermission after it for the others, and
-// RestAPI for the REST API and its deployment (one AWS::Serverless::Api).
+// EventSourceMapping or InvokePermission after it for the others,
+// RestAPI for the REST API and its deployment (one AWS::Serverless::Api)
+// and HttpAPI for the HTTP API and its stage (one
+// AWS::Serverless::HttpApi).
 func cfnLogicalIDs(d *Desired, params []StreamParameter) (map[string]string, error) {
 	out := map[string]string{}
 	owner := map[string]string{}
@@ -48,10 +50,13 @@ func cfnLogicalIDs(d *Desired, params []StreamParameter) (map[string]string, err
 			}
 			return nil, fmt.Errorf("%s: gochalice package does not know the resource type %s", r.Address, r.Type)
 		}
-		if fn == "" && r.Type != TypeRestAPI && r.Type != TypeDeployment {
+		// The API and its stage are one resource, named for neither
+		// function.
+		api := id == restAPILogicalID || id == httpAPILogicalID
+		if fn == "" && !api {
 			return nil, fmt.Errorf("%s: the function name has no letter or digit to make a CloudFormation logical ID of", r.Address)
 		}
-		if other, dup := owner[id]; dup && id != restAPILogicalID {
+		if other, dup := owner[id]; dup && !api {
 			return nil, fmt.Errorf("%s and %s both get the CloudFormation logical ID %s: rename one of the functions", other, r.Address, id)
 		}
 		owner[id] = r.Address
@@ -280,7 +285,11 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 			props = resourceProps(resources, id)
 			props["Name"] = r.Name
 			props["Description"] = r.RestAPI.Description
-			props["EndpointConfiguration"] = map[string]any{"Type": r.RestAPI.EndpointType}
+			endpoint := map[string]any{"Type": r.RestAPI.EndpointType}
+			if v := r.RestAPI.VPCEndpointIDs(); len(v) > 0 {
+				endpoint["VPCEndpointIds"] = v
+			}
+			props["EndpointConfiguration"] = endpoint
 			props["DefinitionBody"] = body
 			outputs["RestAPIId"] = map[string]any{"Description": "id of the REST API", "Value": map[string]any{"Ref": id}}
 		case TypeDeployment:
@@ -301,10 +310,7 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 			case p.SourceARN == "":
 				props["SourceArn"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + restAPILogicalID + "}/*"}
 			case strings.Contains(p.SourceARN, APIIDPlaceholder):
-				api, ok := ids[restAPIAddr]
-				if slices.Contains(r.DependsOn, httpAPIAddr) || !ok {
-					api, ok = ids[httpAPIAddr]
-				}
+				api, ok := ids[permissionAPIAddr(r.DependsOn, func(addr string) bool { _, ok := ids[addr]; return ok })]
 				if !ok {
 					return nil, fmt.Errorf("%s: its source is an API the template does not have", r.Address)
 				}

@@ -185,11 +185,15 @@ func (pk *Package) Terraform() (map[string]any, error) {
 			}
 			bs = []tfBlock{{typ: "aws_lambda_event_source_mapping", name: n, body: body}}
 		case TypeRestAPI:
+			endpoint := map[string]any{"types": []string{r.RestAPI.EndpointType}}
+			if v := r.RestAPI.VPCEndpointIDs(); len(v) > 0 {
+				endpoint["vpc_endpoint_ids"] = v
+			}
 			bs = []tfBlock{{typ: "aws_api_gateway_rest_api", name: n, body: map[string]any{
 				"name":                   tfLiteral(r.Name),
 				"description":            tfLiteral(r.RestAPI.Description),
 				"body":                   expand(string(r.RestAPI.Document)),
-				"endpoint_configuration": map[string]any{"types": []string{r.RestAPI.EndpointType}},
+				"endpoint_configuration": endpoint,
 			}}}
 			outputs["RestAPIId"] = map[string]any{"description": "id of the REST API", "value": "${aws_api_gateway_rest_api." + n + ".id}"}
 		case TypeDeployment:
@@ -221,15 +225,7 @@ func (pk *Package) Terraform() (map[string]any, error) {
 				"source_arn":    "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
 			}
 			if src := p.SourceARN; src != "" {
-				api := "${aws_api_gateway_rest_api.rest_api.id}"
-				if _, ok := d.Resource(restAPIAddr); !ok || slices.Contains(r.DependsOn, httpAPIAddr) {
-					api = "${aws_apigatewayv2_api.http_api.id}"
-				}
-				parts := strings.Split(src, APIIDPlaceholder)
-				for i := range parts {
-					parts[i] = expand(parts[i])
-				}
-				body["source_arn"] = strings.Join(parts, api)
+				body["source_arn"] = tfPermissionSourceARN(d, r, expand)
 			}
 			if p.SourceAccount != "" {
 				body["source_account"] = expand(p.SourceAccount)
@@ -311,4 +307,28 @@ func (pk *Package) Terraform() (map[string]any, error) {
 		t["variable"] = variables
 	}
 	return t, nil
+}
+
+// tfPermissionSourceARN is a permission's source_arn. The id of the API
+// it names (APIIDPlaceholder) is the API block's: an ARN of the API
+// itself (arn:…:execute-api:…:{api_id}/…) is written from its
+// execution_arn, as the REST API handler's is.
+func tfPermissionSourceARN(d *Desired, r Resource, expand func(string) string) string {
+	src := r.Permission.SourceARN
+	if !strings.Contains(src, APIIDPlaceholder) {
+		return expand(src)
+	}
+	api := "aws_api_gateway_rest_api.rest_api"
+	if permissionAPIAddr(r.DependsOn, func(addr string) bool { _, ok := d.Resource(addr); return ok }) == httpAPIAddr {
+		api = "aws_apigatewayv2_api." + httpAPITerraformName
+	}
+	parts := strings.Split(src, APIIDPlaceholder)
+	own := parts[0] == executeAPIARN(d.Target, "")
+	for i := range parts {
+		parts[i] = expand(parts[i])
+	}
+	if own {
+		return "${" + api + ".execution_arn}" + strings.Join(parts[1:], "${"+api+".id}")
+	}
+	return strings.Join(parts, "${"+api+".id}")
 }

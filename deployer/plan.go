@@ -2,7 +2,6 @@ package deployer
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -297,7 +296,7 @@ func permissionSourceARN(s *State) string {
 	if !ok || api.ID == "" {
 		return KnownAfterApply
 	}
-	return fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/*", s.Target.Partition, s.Target.Region, s.Target.Account, api.ID)
+	return executeAPIARN(s.Target, api.ID) + "/*"
 }
 
 // sourceARN is the permission's SourceArn: its own with the API's id
@@ -311,25 +310,27 @@ func (pm *PermissionSpec) sourceARN(s *State, deps []string) string {
 	case !strings.Contains(pm.SourceARN, APIIDPlaceholder):
 		return pm.SourceARN
 	}
-	apis := []string{restAPIAddr, httpAPIAddr}
-	if slices.Contains(deps, httpAPIAddr) {
-		apis = []string{httpAPIAddr}
-	} else if slices.Contains(deps, restAPIAddr) {
-		apis = []string{restAPIAddr}
-	}
-	id := ""
-	if s != nil {
-		for _, addr := range apis {
-			if api, ok := s.Resources[addr]; ok && api.ID != "" {
-				id = api.ID
-				break
-			}
-		}
-	}
-	if id == "" {
+	if s == nil {
 		return KnownAfterApply
 	}
-	return strings.ReplaceAll(pm.SourceARN, APIIDPlaceholder, id)
+	api := s.Resources[permissionAPIAddr(deps, func(addr string) bool { return s.Resources[addr].ID != "" })]
+	if api.ID == "" {
+		return KnownAfterApply
+	}
+	return strings.ReplaceAll(pm.SourceARN, APIIDPlaceholder, api.ID)
+}
+
+// permissionAPIAddr returns the address of the API whose id fills a
+// permission's APIIDPlaceholder: the API the permission depends on (deps),
+// else the REST API when has reports it, else the HTTP API.
+func permissionAPIAddr(deps []string, has func(addr string) bool) string {
+	switch {
+	case slices.Contains(deps, httpAPIAddr):
+		return httpAPIAddr
+	case slices.Contains(deps, restAPIAddr), has(restAPIAddr):
+		return restAPIAddr
+	}
+	return httpAPIAddr
 }
 
 // replacedBy reports whether a change of attr makes a resource of type t

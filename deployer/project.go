@@ -295,8 +295,12 @@ func (d *Deployer) PlanProject(ctx context.Context, p *Project, target Target, p
 	return PlanChanges(desired, actual), nil
 }
 
-// APIURL returns the URL of the REST API in s, "" when s has none.
+// APIURL returns the URL of the app's API in s: the HTTP API's stage when
+// the stage has an HTTP API, else the REST API's, "" when s has neither.
 func APIURL(s *State) string {
+	if u := HTTPAPIURL(s); u != "" {
+		return u
+	}
 	api, ok := s.Resources[restAPIAddr]
 	if !ok || api.ID == "" {
 		return ""

@@ -72,10 +72,17 @@ func (d *Deployer) Refresh(ctx context.Context, desired *Desired, recorded *Stat
 			return nil
 		})
 	}
-	// Deployments need their REST API's id: look them up last.
+	// A REST API's deployments and an HTTP API's stages need the API's id
+	// as it is: look them up once the API is.
 	var first, second []item
 	for _, it := range items {
-		if (it.want != nil && it.want.Type == TypeDeployment) || (it.want == nil && it.recorded.Type == TypeDeployment) {
+		var typ ResourceType
+		if it.want != nil {
+			typ = it.want.Type
+		} else {
+			typ = it.recorded.Type
+		}
+		if typ == TypeDeployment || typ == TypeHTTPStage {
 			second = append(second, it)
 		} else {
 			first = append(first, it)

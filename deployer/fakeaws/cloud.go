@@ -294,8 +294,8 @@ type InvokeConfigSnapshot struct {
 	MaximumRetryAttempts, MaxAgeIn *int32
 }
 
-// PermissionSnapshot is a statement of a function's policy; the REST API
-// id in SourceArn is replaced by "<api:NAME>".
+// PermissionSnapshot is a statement of a function's policy; a REST or
+// HTTP API's id in SourceArn is replaced by "<api:NAME>".
 type PermissionSnapshot struct {
 	Sid, Principal, Action, SourceArn string
 	SourceAccount                     string
@@ -337,6 +337,9 @@ func (c *Cloud) Snapshot() Snapshot {
 	}
 	apiName := map[string]string{}
 	for id, a := range c.apis {
+		apiName[id] = a.name
+	}
+	for id, a := range c.httpAPIs {
 		apiName[id] = a.name
 	}
 	for n, f := range c.functions {
