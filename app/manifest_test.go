@@ -62,7 +62,7 @@ func newManifestApp() *App {
 		"source":      []string{"aws.ec2"},
 		"detail-type": []string{"EC2 Instance State-change Notification"},
 		"detail":      map[string]any{"state": []string{"stopped"}},
-	}, manifestOnEvent, WithBus("ops"), WithOnFailure(SNSDestination("arn:aws:sns:us-east-1:123456789012:alerts")), WithMaximumEventAge(2*time.Hour))
+	}, manifestOnEvent, WithBus("ops"), WithDescription("stopped instances"), WithOnFailure(SNSDestination("arn:aws:sns:us-east-1:123456789012:alerts")), WithMaximumEventAge(2*time.Hour))
 	a.OnSQSMessage("queue_worker", "jobs", manifestSQS)
 	a.OnSQSBatch("queue_batch", "arn:aws:sqs:us-east-1:123456789012:jobs-bulk", manifestSQSBatch,
 		WithBatchSize(100), WithMaximumBatchingWindow(10*time.Second), WithMaximumConcurrency(5))

@@ -90,7 +90,7 @@ func (a *App) OnEvent(name string, pattern any, handler func(context.Context, ev
 		info:   handlerInfo(handler),
 		invoke: eventInvoker(name, "EventBridge event", handler),
 		source: manifest.Function{
-			EventBridge: &manifest.EventBridge{Bus: bus, Pattern: canonical},
+			EventBridge: &manifest.EventBridge{Bus: bus, Pattern: canonical, Description: c.description},
 			OnFailure:   onFailure(method, name, &c, false),
 		},
 	})

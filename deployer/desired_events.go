@@ -409,6 +409,9 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 				break
 			}
 			spec.EventPattern = canonicalJSONString(eb.Pattern)
+			if eb.Description != "" {
+				spec.Description = eb.Description
+			}
 			if bus := eb.Bus; bus != "" && bus != "default" {
 				if strings.HasPrefix(bus, "arn:") {
 					parts, ok := arnParts(bus)

@@ -36,7 +36,7 @@ func eventsManifest() *manifest.Manifest {
 			Schedule:  &manifest.Schedule{Expression: "rate(1 day)", Description: "nightly report"},
 			OnFailure: &manifest.OnFailure{Destination: "alerts", DestinationKind: manifest.DestinationSNS, MaximumRetryAttempts: intp(1)}},
 		{Name: "on_order", Kind: manifest.KindEventBridge, Handler: h("onOrder"),
-			EventBridge: &manifest.EventBridge{Bus: "orders", Pattern: `{"source":["shop.orders"]}`}},
+			EventBridge: &manifest.EventBridge{Bus: "orders", Pattern: `{"source":["shop.orders"]}`, Description: "new orders"}},
 		{Name: "worker", Kind: manifest.KindSQS, Handler: h("worker"),
 			SQS: &manifest.SQS{Queue: "jobs", BatchSize: 20, MaximumBatchingWindowInSeconds: 5, MaximumConcurrency: 5, ReportBatchItemFailures: true}},
 		{Name: "notify", Kind: manifest.KindSNS, Handler: h("notify"),
@@ -95,10 +95,10 @@ func seed(c *fakeaws.Cloud) {
 	c.AddBucket("uploads", uploadsExisting())
 }
 
-// newEventsCloud is newCloud with the event sources' services, seeded.
+// newEventsCloud is newCloud with the event sources' bus, topics and
+// bucket.
 func newEventsCloud() (*fakeaws.Cloud, *deployer.Deployer) {
 	c, d := newCloud()
-	d.Clients = allClients(c)
 	seed(c)
 	return c, d
 }
@@ -198,7 +198,7 @@ func TestEventsDeployRedeployDelete(t *testing.T) {
 		wantRules := map[string]fakeaws.RuleSnapshot{
 			"default/savealife-dev-nightly": {Schedule: "rate(1 day)", Description: "nightly report", State: "ENABLED",
 				Targets: map[string]string{"gochalice": fnARN("nightly")}},
-			"orders/savealife-dev-on_order": {Pattern: `{"source":["shop.orders"]}`, Description: "gochalice app savealife, stage dev: invokes on_order", State: "ENABLED",
+			"orders/savealife-dev-on_order": {Pattern: `{"source":["shop.orders"]}`, Description: "new orders", State: "ENABLED",
 				Targets: map[string]string{"gochalice": fnARN("on_order")}},
 		}
 		if diff := cmp.Diff(wantRules, snap.Rules); diff != "" {

@@ -276,6 +276,8 @@ type EventBridge struct {
 	Bus string `json:"bus"`
 	// Pattern is the event pattern, as canonical JSON (keys sorted).
 	Pattern string `json:"pattern"`
+	// Description is the rule's description.
+	Description string `json:"description,omitempty"`
 }
 
 // SQS is the event source of a KindSQS function.
