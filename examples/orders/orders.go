@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/gochalice/gochalice/app"
 )
 
 // The AWS operations the app uses: *dynamodb.Client, *sqs.Client and
@@ -95,21 +96,21 @@ func (o *orders) create(w http.ResponseWriter, r *http.Request) {
 		Quantity int    `json:"quantity"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		http.Error(w, "the body must be {\"product\": ..., \"quantity\": ...}: "+err.Error(), http.StatusBadRequest)
+		app.WriteError(w, app.BadRequest(`the body must be {"product": ..., "quantity": ...}: %v`, err))
 		return
 	}
 	if !known(in.Product) || in.Quantity < 1 || in.Quantity > 100 {
-		http.Error(w, fmt.Sprintf("order 1 to 100 of one of %s", strings.Join(catalog, ", ")), http.StatusBadRequest)
+		app.WriteError(w, app.BadRequest("order 1 to 100 of one of %s", strings.Join(catalog, ", ")))
 		return
 	}
 	ord := Order{ID: o.newID(), Customer: principal(r), Product: in.Product, Quantity: in.Quantity, Status: statusReceived}
 	if err := o.put(r.Context(), ord); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		internalError(w, "store the order", err)
 		return
 	}
 	body, _ := json.Marshal(ord)
 	if _, err := o.queue.SendMessage(r.Context(), &sqs.SendMessageInput{QueueUrl: aws.String(o.queueURL), MessageBody: aws.String(string(body))}); err != nil {
-		http.Error(w, "queue the order: "+err.Error(), http.StatusInternalServerError)
+		internalError(w, "queue the order", err)
 		return
 	}
 	w.Header().Set("Location", "/orders/"+ord.ID)
@@ -120,9 +121,9 @@ func (o *orders) get(w http.ResponseWriter, r *http.Request) {
 	ord, err := o.load(r.Context(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, errNotFound):
-		http.Error(w, "no such order", http.StatusNotFound)
+		app.WriteError(w, app.NotFound("no order %q", r.PathValue("id")))
 	case err != nil:
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		internalError(w, "read the order", err)
 	default:
 		writeJSON(w, http.StatusOK, ord)
 	}
@@ -132,9 +133,9 @@ func (o *orders) cancel(w http.ResponseWriter, r *http.Request) {
 	ord, err := o.setStatus(r.Context(), r.PathValue("id"), statusCancelled)
 	switch {
 	case errors.Is(err, errNotFound):
-		http.Error(w, "no such order", http.StatusNotFound)
+		app.WriteError(w, app.NotFound("no order %q", r.PathValue("id")))
 	case err != nil:
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		internalError(w, "read the order", err)
 	default:
 		writeJSON(w, http.StatusOK, ord)
 	}
@@ -342,4 +343,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// internalError logs what failed and answers a 500 that does not show the
+// AWS error to the caller.
+func internalError(w http.ResponseWriter, what string, err error) {
+	log.Printf("orders: %s: %v", what, err)
+	app.WriteError(w, app.InternalServerError("could not %s", what))
 }
