@@ -84,12 +84,13 @@ func applyRule(ctx context.Context, a *applier, r *Resource) error {
 		}
 		rs = ResourceState{Type: TypeRule, Name: r.Name, ARN: aws.ToString(out.RuleArn), DependsOn: r.DependsOn, Attributes: maps.Clone(want)}
 		rs.Attributes["target_arn"] = target
-		// A new rule is recorded with its target: one whose target was
-		// not added is found by the next refresh, and adopted.
-		if ok {
-			if err := a.put(r.Address, rs); err != nil {
-				return err
-			}
+		// Recorded before its target is added, so that a delete after a
+		// deploy interrupted here removes the rule. It is recorded as
+		// wanted: plans compare with what refresh finds, which adds a
+		// missing target again, and a target added by a call whose answer
+		// was lost leaves nothing to correct.
+		if err := a.put(r.Address, ResourceState{Type: rs.Type, Name: rs.Name, ARN: rs.ARN, DependsOn: rs.DependsOn, Attributes: maps.Clone(want)}); err != nil {
+			return err
 		}
 	}
 	if rs.Attributes["target_arn"] != want["target_arn"] {

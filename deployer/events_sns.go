@@ -40,6 +40,18 @@ func snsGone(err error) bool {
 	return errors.As(err, &nf) || errorCode(err) == "NotFound"
 }
 
+// inRegionOf makes an SNS call in the region of arn, a topic's or a
+// subscription's: SNS answers for a topic only in its own region, which
+// may not be the deploy's (Lambda functions may subscribe to topics of
+// other regions).
+func inRegionOf(arn string) func(*sns.Options) {
+	return func(o *sns.Options) {
+		if parts, ok := arnParts(arn); ok && parts[3] != "" && !strings.Contains(parts[3], "${") {
+			o.Region = parts[3]
+		}
+	}
+}
+
 func applySubscription(ctx context.Context, a *applier, r *Resource) error {
 	d, sp := a.d, r.Subscription
 	if d.Clients.SNS == nil {
@@ -63,7 +75,7 @@ func applySubscription(ctx context.Context, a *applier, r *Resource) error {
 			var out *sns.SubscribeOutput
 			err := d.retry(ctx, func() (err error) {
 				out, err = d.Clients.SNS.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &sp.TopicARN, Protocol: aws.String("lambda"),
-					Endpoint: &sp.FunctionARN, Attributes: attrs, ReturnSubscriptionArn: true})
+					Endpoint: &sp.FunctionARN, Attributes: attrs, ReturnSubscriptionArn: true}, inRegionOf(sp.TopicARN))
 				return err
 			})
 			if err != nil {
@@ -84,7 +96,7 @@ func applySubscription(ctx context.Context, a *applier, r *Resource) error {
 		}
 		if err := d.retry(ctx, func() error {
 			_, err := d.Clients.SNS.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: &rs.ID,
-				AttributeName: aws.String("FilterPolicy"), AttributeValue: &value})
+				AttributeName: aws.String("FilterPolicy"), AttributeValue: &value}, inRegionOf(rs.ID))
 			return err
 		}); err != nil {
 			return err
@@ -101,7 +113,7 @@ func deleteSubscription(ctx context.Context, a *applier, _ string, prior Resourc
 		return errNoClient("SNS")
 	}
 	err := d.retry(ctx, func() error {
-		_, err := d.Clients.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: &prior.ID})
+		_, err := d.Clients.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: &prior.ID}, inRegionOf(prior.ID))
 		return err
 	})
 	if snsGone(err) {
@@ -118,7 +130,7 @@ func (d *Deployer) findSubscription(ctx context.Context, topic, endpoint string)
 	for {
 		var out *sns.ListSubscriptionsByTopicOutput
 		err := d.retry(ctx, func() (err error) {
-			out, err = d.Clients.SNS.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: &topic, NextToken: token})
+			out, err = d.Clients.SNS.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: &topic, NextToken: token}, inRegionOf(topic))
 			return err
 		})
 		var denied *snstypes.AuthorizationErrorException
@@ -144,7 +156,7 @@ func (d *Deployer) findSubscription(ctx context.Context, topic, endpoint string)
 func (d *Deployer) subscription(ctx context.Context, arn string) (ResourceState, bool, error) {
 	var out *sns.GetSubscriptionAttributesOutput
 	err := d.retry(ctx, func() (err error) {
-		out, err = d.Clients.SNS.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: &arn})
+		out, err = d.Clients.SNS.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: &arn}, inRegionOf(arn))
 		return err
 	})
 	if snsGone(err) {

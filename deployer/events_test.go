@@ -597,3 +597,90 @@ func TestEventsPolicyFile(t *testing.T) {
 		t.Errorf("with the statements: %v", err)
 	}
 }
+
+// TestEventsInterruptedThenDeleted fails the first deploy at every
+// mutating call and deletes the stage straight away, from what was
+// recorded: what the interrupted deploy made and knows of (its answer
+// was not lost) may not be left behind.
+func TestEventsInterruptedThenDeleted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ref, dref := newEventsCloud()
+	if _, _, err := deploy(ctx, t, dref, eventsProject(t), statePath(t)); err != nil {
+		t.Fatal(err)
+	}
+	for k := 1; k <= len(ref.Mutations()); k++ {
+		t.Run(fmt.Sprintf("fail at %d", k), func(t *testing.T) {
+			t.Parallel()
+			cloud, d := newEventsCloud()
+			cloud.FailAt = k
+			path := statePath(t)
+			if _, _, err := deploy(ctx, t, d, eventsProject(t), path); err == nil {
+				t.Fatalf("deploy interrupted at call %d succeeded", k)
+			}
+			cloud.FailAt = 0
+			got, err := deployer.LoadState(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != nil {
+				if _, err := d.Apply(ctx, deployer.PlanDestroy(got), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !cloud.Empty() {
+				t.Errorf("delete left behind: %+v", cloud.Snapshot())
+			}
+		})
+	}
+}
+
+// TestEventsTopicOfAnotherRegion subscribes a function to a topic of
+// another region (and account): SNS answers for a topic only in its own
+// region, so every call about the subscription is made there.
+func TestEventsTopicOfAnotherRegion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const topic = "arn:aws:sns:eu-west-1:999999999999:eu-news"
+	cloud, d := newCloud()
+	cloud.AddTopic(topic)
+	cfg, err := stages.Load(savealifeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &manifest.Manifest{SchemaVersion: manifest.SchemaVersion, AppName: "savealife", Functions: []manifest.Function{
+		{Name: "eu", Kind: manifest.KindSNS, Handler: manifest.Handler{Name: "main.eu", File: "main.go", Line: 1},
+			SNS: &manifest.SNS{Topic: topic, FilterPolicy: `{"kind":["breaking"]}`}},
+	}}
+	m.Sort()
+	p := project(t, cfg, m, "v1")
+	for _, s := range p.Settings {
+		s.AutogenPolicy, s.Policy, s.IAMPolicyFile = true, nil, ""
+	}
+	path := statePath(t)
+	if _, _, err := deploy(ctx, t, d, p, path); err != nil {
+		t.Fatal(err)
+	}
+	want := []fakeaws.SubscriptionSnapshot{{Topic: topic, Protocol: "lambda",
+		Endpoint: "arn:aws:lambda:us-east-1:123456789012:function:savealife-dev-eu", FilterPolicy: `{"kind":["breaking"]}`}}
+	if diff := cmp.Diff(want, cloud.Snapshot().Subscriptions); diff != "" {
+		t.Errorf("subscriptions (-want +got):\n%s", diff)
+	}
+	cloud.ResetCalls()
+	if _, _, err := deploy(ctx, t, d, p, path); err != nil {
+		t.Fatal(err)
+	}
+	if m := cloud.Mutations(); len(m) != 0 {
+		t.Errorf("redeploy made mutating calls: %v", m)
+	}
+	got, err := deployer.LoadState(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(ctx, deployer.PlanDestroy(got), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !cloud.Empty() {
+		t.Errorf("delete left behind: %+v", cloud.Snapshot())
+	}
+}

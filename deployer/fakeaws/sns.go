@@ -38,6 +38,20 @@ func (c *Cloud) AddTopic(nameOrARN string) string {
 	return arn
 }
 
+// checkRegion fails like SNS does when the call is made in another
+// region than arn's (a topic's or subscription's): a client's region is
+// c.Region unless opts set another.
+func (s *SNS) checkRegion(arn, param string, opts []func(*sns.Options)) error {
+	o := sns.Options{Region: s.c.Region}
+	for _, f := range opts {
+		f(&o)
+	}
+	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 && parts[3] != o.Region {
+		return &snstypes.InvalidParameterException{Message: strp("Invalid parameter: " + param)}
+	}
+	return nil
+}
+
 func snsNotFound(what string) error {
 	return &snstypes.NotFoundException{Message: strp(what + " does not exist")}
 }
@@ -45,12 +59,15 @@ func snsNotFound(what string) error {
 // Subscribe subscribes an endpoint to a topic; subscribing the same
 // endpoint with the same protocol and attributes again returns the
 // existing subscription, with other attributes it fails.
-func (s *SNS) Subscribe(ctx context.Context, in *sns.SubscribeInput, _ ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
+func (s *SNS) Subscribe(ctx context.Context, in *sns.SubscribeInput, opts ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
 	post, err := s.c.begin(ctx, "sns", "Subscribe", true)
 	if err != nil {
 		return nil, err
 	}
 	defer s.c.mu.Unlock()
+	if err := s.checkRegion(aws.ToString(in.TopicArn), "TopicArn", opts); err != nil {
+		return nil, err
+	}
 	topic := aws.ToString(in.TopicArn)
 	if !s.c.topics[topic] {
 		return nil, snsNotFound("Topic")
@@ -84,12 +101,15 @@ func (s *SNS) Subscribe(ctx context.Context, in *sns.SubscribeInput, _ ...func(*
 }
 
 // Unsubscribe deletes a subscription.
-func (s *SNS) Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, _ ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
+func (s *SNS) Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, opts ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
 	post, err := s.c.begin(ctx, "sns", "Unsubscribe", true)
 	if err != nil {
 		return nil, err
 	}
 	defer s.c.mu.Unlock()
+	if err := s.checkRegion(aws.ToString(in.SubscriptionArn), "SubscriptionArn", opts); err != nil {
+		return nil, err
+	}
 	arn := aws.ToString(in.SubscriptionArn)
 	if _, ok := s.c.subscriptions[arn]; !ok {
 		return nil, snsNotFound("Subscription")
@@ -102,11 +122,14 @@ func (s *SNS) Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, _ ...fu
 }
 
 // ListSubscriptionsByTopic lists a topic's subscriptions, two a page.
-func (s *SNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, _ ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+func (s *SNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, opts ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
 	if _, err := s.c.begin(ctx, "sns", "ListSubscriptionsByTopic", false); err != nil {
 		return nil, err
 	}
 	defer s.c.mu.Unlock()
+	if err := s.checkRegion(aws.ToString(in.TopicArn), "TopicArn", opts); err != nil {
+		return nil, err
+	}
 	topic := aws.ToString(in.TopicArn)
 	if !s.c.topics[topic] {
 		return nil, snsNotFound("Topic")
@@ -136,11 +159,14 @@ func (s *SNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscrip
 }
 
 // GetSubscriptionAttributes returns a subscription's attributes.
-func (s *SNS) GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, _ ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
+func (s *SNS) GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
 	if _, err := s.c.begin(ctx, "sns", "GetSubscriptionAttributes", false); err != nil {
 		return nil, err
 	}
 	defer s.c.mu.Unlock()
+	if err := s.checkRegion(aws.ToString(in.SubscriptionArn), "SubscriptionArn", opts); err != nil {
+		return nil, err
+	}
 	x, ok := s.c.subscriptions[aws.ToString(in.SubscriptionArn)]
 	if !ok {
 		return nil, snsNotFound("Subscription")
@@ -158,12 +184,15 @@ func (s *SNS) GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscrip
 
 // SetSubscriptionAttributes sets one attribute of a subscription
 // (FilterPolicy; "{}" or "" removes it).
-func (s *SNS) SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, _ ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
+func (s *SNS) SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, opts ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
 	post, err := s.c.begin(ctx, "sns", "SetSubscriptionAttributes", true)
 	if err != nil {
 		return nil, err
 	}
 	defer s.c.mu.Unlock()
+	if err := s.checkRegion(aws.ToString(in.SubscriptionArn), "SubscriptionArn", opts); err != nil {
+		return nil, err
+	}
 	x, ok := s.c.subscriptions[aws.ToString(in.SubscriptionArn)]
 	if !ok {
 		return nil, snsNotFound("Subscription")
