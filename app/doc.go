@@ -88,8 +88,9 @@
 //   - Cognito routes need "Authorization: Bearer <JWT>" (or the bare
 //     token). Its claims are decoded WITHOUT verifying the signature or
 //     the issuer — local mode only; on AWS, API Gateway verifies tokens.
-//     An expired token ("exp") is refused, and so is one whose "aud" or
-//     "client_id" is not among WithAudience's client IDs (when given). A
+//     An expired token ("exp") is refused, and so is one whose "aud" (or,
+//     without "aud", "client_id") is not among WithAudience's client IDs
+//     (when given). A
 //     route's scopes need one of them in the token's "scope" claim. The
 //     claims reach the handler as Context(r).Claims.
 //   - API-key routes need a non-empty x-api-key header (otherwise 403

@@ -293,8 +293,12 @@ func localCognito(r *http.Request, spec *manifest.Authorizer, scopes []string, c
 				}
 			}
 		}
-		if id, ok := claims["client_id"].(string); ok {
-			aud = append(aud, id)
+		// As an HTTP API's JWT authorizer: client_id counts only when
+		// the token has no aud.
+		if _, hasAud := claims["aud"]; !hasAud {
+			if id, ok := claims["client_id"].(string); ok {
+				aud = append(aud, id)
+			}
 		}
 		if !slices.ContainsFunc(aud, func(s string) bool { return slices.Contains(spec.Audience, s) }) {
 			return refusedUnauthorized

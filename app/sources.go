@@ -69,7 +69,7 @@ func (a *App) OnEvent(name string, pattern any, handler func(context.Context, ev
 	}
 	canonical, err := canonicalObject(pattern)
 	if err == nil {
-		err = checkPattern(canonical)
+		err = checkPattern(canonical, "EventBridge")
 	}
 	if err != nil {
 		panic(fmt.Sprintf("gochalice: %s %q: event pattern: %v", method, name, err))
@@ -193,6 +193,9 @@ func (a *App) OnSNSMessage(name, topic string, handler func(context.Context, eve
 	var policy string
 	if c.has("WithFilterPolicy") {
 		p, err := canonicalObject(c.filterPolicy)
+		if err == nil {
+			err = checkPattern(p, "SNS")
+		}
 		if err != nil {
 			panic(fmt.Sprintf("gochalice: %s %q: WithFilterPolicy: %v", method, name, err))
 		}
@@ -374,9 +377,10 @@ func canonicalObject(v any) (string, error) {
 	return strings.TrimSuffix(buf.String(), "\n"), nil
 }
 
-// checkPattern applies EventBridge's shape rule to a canonical pattern:
-// every value is an array of match values or a non-empty object.
-func checkPattern(canonical string) error {
+// checkPattern applies the shape rule of EventBridge event patterns and
+// SNS filter policies (service names which, in the error) to a canonical
+// pattern: every value is an array of match values or a non-empty object.
+func checkPattern(canonical, service string) error {
 	dec := json.NewDecoder(strings.NewReader(canonical))
 	dec.UseNumber()
 	var m map[string]any
@@ -404,7 +408,7 @@ func checkPattern(canonical string) error {
 					return err
 				}
 			default:
-				return fmt.Errorf("%s%s is %s; EventBridge needs an array of values to match (e.g. [%s]) or a nested object", path, k, jsonText(v), jsonText(v))
+				return fmt.Errorf("%s%s is %s; %s needs an array of values to match (e.g. [%s]) or a nested object", path, k, jsonText(v), service, jsonText(v))
 			}
 		}
 		return nil

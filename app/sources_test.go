@@ -304,6 +304,8 @@ func TestEventRegistrationPanics(t *testing.T) {
 		{"bad topic", func(a *App) { a.OnSNSMessage("n", "arn:aws:sqs:us-east-1:123456789012:t", nopSNS) }, "is not an SNS topic ARN"},
 		{"bad filter policy", func(a *App) { a.OnSNSMessage("n", "t", nopSNS, WithFilterPolicy("kind=donation")) },
 			`gochalice: OnSNSMessage "n": WithFilterPolicy: not valid JSON`},
+		{"filter policy value not an array", func(a *App) { a.OnSNSMessage("n", "t", nopSNS, WithFilterPolicy(`{"kind":"donation"}`)) },
+			`gochalice: OnSNSMessage "n": WithFilterPolicy: kind is "donation"; SNS needs an array of values to match (e.g. ["donation"]) or a nested object`},
 		{"bad bucket", func(a *App) { a.OnS3Event("b", "My_Bucket", nopS3) }, `"My_Bucket" is not a valid S3 bucket name`},
 		{"bucket like an IP", func(a *App) { a.OnS3Event("b", "192.168.1.1", nopS3) }, "may not look like an IP address"},
 		{"bucket ARN with a key", func(a *App) { a.OnS3Event("b", "arn:aws:s3:::bucket/key", nopS3) }, "is not an S3 bucket ARN"},

@@ -183,6 +183,8 @@ func authCases() []authCase {
 		{name: "Cognito expired", path: "/me", header: h("Authorization", "Bearer "+jwt(map[string]any{"aud": "client-1", "exp": past})), status: 401,
 			body: `{"message":"The incoming token has expired"}`},
 		{name: "Cognito other audience", path: "/me", header: h("Authorization", "Bearer "+jwt(map[string]any{"aud": "client-2"})), status: 401, body: unauthorized},
+		// aud wins over client_id, as in an HTTP API's JWT authorizer.
+		{name: "Cognito other audience, right client_id", path: "/me", header: h("Authorization", "Bearer "+jwt(map[string]any{"aud": "client-2", "client_id": "client-1"})), status: 401, body: unauthorized},
 		{name: "Cognito malformed", path: "/me", header: h("Authorization", "Bearer not.a-jwt"), status: 401, body: unauthorized},
 		{name: "Cognito missing", path: "/me", status: 401, body: unauthorized},
 
