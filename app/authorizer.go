@@ -367,7 +367,9 @@ func WithoutAuthorizer() RouteOption {
 
 // WithAPIKey requires callers to send an API key (header x-api-key) of a
 // usage plan of the API's stage; API Gateway answers 403 otherwise. The
-// deployer does not create keys or usage plans.
+// deploy creates the usage plan <app>-<stage> for the REST API's stage;
+// create keys with `aws apigateway create-api-key` and add them to it with
+// `aws apigateway create-usage-plan-key`. HTTP APIs have no API keys.
 func WithAPIKey() RouteOption {
 	return func(rc *routeConfig) { rc.apiKey = true }
 }

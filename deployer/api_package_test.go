@@ -54,9 +54,11 @@ func TestAPIPackage(t *testing.T) {
 	cfn := maps.Clone(cfnTypes)
 	cfn[deployer.TypeHTTPAPI] = []string{"AWS::Serverless::HttpApi"}
 	cfn[deployer.TypeHTTPStage] = []string{"AWS::Serverless::HttpApi"} // its StageName
+	cfn[deployer.TypeUsagePlan] = []string{"AWS::ApiGateway::UsagePlan"}
 	tf := maps.Clone(tfTypes)
 	tf[deployer.TypeHTTPAPI] = []string{"aws_apigatewayv2_api"}
 	tf[deployer.TypeHTTPStage] = []string{"aws_apigatewayv2_stage"}
+	tf[deployer.TypeUsagePlan] = []string{"aws_api_gateway_usage_plan"}
 	sam := map[string][]byte{}
 	for _, tc := range apiPackageCases {
 		for _, f := range []struct {

@@ -29,6 +29,12 @@ func TestDeployerPolicyCoversAPIs(t *testing.T) {
 	}{
 		{"http", "http", authManifest, []string{"ListAndImportHTTPAPIs", "ManageHTTPAPIs", "ReadAndRevokeAPIGatewayInvoke", "LetAPIGatewayInvoke", "ReadAndRevokeSourceInvoke", "LetSourcesInvoke"}},
 		{"private rest", "dev", restAuthManifest, []string{"ListAndImportRestAPIs", "ManageRestAPIs", "DeployRestAPIs", "SetRestAPIPolicy", "ReadAndRevokeAPIGatewayInvoke", "LetAPIGatewayInvoke", "ReadAndRevokeSourceInvoke", "LetSourcesInvoke"}},
+		// A route requiring an API key: the stage's usage plan.
+		{"rest with api key", "dev", func() *manifest.Manifest {
+			m := restAuthManifest()
+			m.Routes[0].APIKeyRequired = true
+			return m
+		}, []string{"ListAndCreateUsagePlans", "ManageUsagePlans"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -143,10 +143,20 @@ type DeploymentAPI interface {
 	DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, optFns ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error)
 }
 
+// UsagePlanAPI manages the usage plan that lets API keys call a REST
+// API's stage.
+type UsagePlanAPI interface {
+	GetUsagePlans(ctx context.Context, in *apigateway.GetUsagePlansInput, optFns ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error)
+	CreateUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput, optFns ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error)
+	UpdateUsagePlan(ctx context.Context, in *apigateway.UpdateUsagePlanInput, optFns ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error)
+	DeleteUsagePlan(ctx context.Context, in *apigateway.DeleteUsagePlanInput, optFns ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error)
+}
+
 // APIGatewayAPI is every API Gateway operation the deployer uses.
 type APIGatewayAPI interface {
 	RestAPIAPI
 	DeploymentAPI
+	UsagePlanAPI
 }
 
 // LogsAPI manages the retention of a function's log group.
@@ -171,6 +181,7 @@ var (
 	_ IAMAPI        = (*iam.Client)(nil)
 	_ LambdaAPI     = (*lambda.Client)(nil)
 	_ APIGatewayAPI = (*apigateway.Client)(nil)
+	_ UsagePlanAPI  = (*apigateway.Client)(nil)
 	_ LogsAPI       = (*cloudwatchlogs.Client)(nil)
 	_ TableAPI      = (*dynamodb.Client)(nil)
 	_ IdentityAPI   = (*sts.Client)(nil)

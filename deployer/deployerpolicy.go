@@ -63,7 +63,7 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 	arn := func(service, region, account, resource string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", t.Partition, service, region, account, resource)
 	}
-	var need struct{ roles, api, httpAPI, apiPolicy, mappings, logGroups, vpc, rules, invokeConfigs bool }
+	var need struct{ roles, api, httpAPI, apiPolicy, usagePlan, mappings, logGroups, vpc, rules, invokeConfigs bool }
 	var preMadeRoles, layers, tables []string
 	// The push sources: the principals that get a permission on a
 	// function other than the API handler, the buses of rules, the
@@ -89,6 +89,9 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 				// admits only its VPC endpoints (apiResources).
 				need.apiPolicy = need.apiPolicy || s.APIGatewayPolicy != nil ||
 					(s.APIGatewayEndpointType == "PRIVATE" && len(s.APIGatewayEndpointVPCE) > 0)
+				// Routes that require an API key get a usage plan
+				// (apiResources).
+				need.usagePlan = need.usagePlan || slices.ContainsFunc(p.Manifest.Routes, func(r manifest.Route) bool { return r.APIKeyRequired })
 			}
 		case manifest.KindDynamoDBStream:
 			need.mappings = true
@@ -144,6 +147,8 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 				need.api = true
 			case TypeHTTPAPI, TypeHTTPStage:
 				need.httpAPI = true
+			case TypeUsagePlan:
+				need.usagePlan = true
 			case TypePermission:
 				if addr == permissionAddr(manifest.APIHandlerName) {
 					apiPermission = true
@@ -237,6 +242,14 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 		add("ReadAndRevokeAPIGatewayInvoke", []string{"lambda:GetPolicy", "lambda:RemovePermission"}, apiHandler, nil)
 		add("LetAPIGatewayInvoke", []string{"lambda:AddPermission"}, apiHandler,
 			iam.Conditions{"StringEquals": {"lambda:Principal": {"apigateway.amazonaws.com"}}})
+	}
+
+	if need.usagePlan {
+		// GetUsagePlans is GET /usageplans, CreateUsagePlan POST; a plan's
+		// API stages change with PATCH.
+		usagePlans := arn("apigateway", t.Region, "", "/usageplans")
+		add("ListAndCreateUsagePlans", []string{"apigateway:GET", "apigateway:POST"}, iam.Strings{usagePlans}, nil)
+		add("ManageUsagePlans", []string{"apigateway:DELETE", "apigateway:PATCH"}, iam.Strings{usagePlans + "/*"}, nil)
 	}
 
 	if need.httpAPI {

@@ -92,6 +92,10 @@ var operationActions = map[string]string{
 	"apigateway.GetStage":         "apigateway:GET",
 	"apigateway.CreateDeployment": "apigateway:POST",
 	"apigateway.DeleteStage":      "apigateway:DELETE",
+	"apigateway.GetUsagePlans":    "apigateway:GET",
+	"apigateway.CreateUsagePlan":  "apigateway:POST",
+	"apigateway.UpdateUsagePlan":  "apigateway:PATCH",
+	"apigateway.DeleteUsagePlan":  "apigateway:DELETE",
 
 	"apigatewayv2.GetApis":     "apigateway:GET",
 	"apigatewayv2.ImportApi":   "apigateway:PUT",
@@ -562,6 +566,26 @@ func (c apigwRec) CreateDeployment(ctx context.Context, in *apigateway.CreateDep
 func (c apigwRec) DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, o ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error) {
 	c.r.add("apigateway", "DeleteStage", c.r.restAPI("/restapis/"+deref(in.RestApiId)+"/stages/"+deref(in.StageName)), nil)
 	return c.r.inner.APIGateway.DeleteStage(ctx, in, o...)
+}
+
+func (c apigwRec) GetUsagePlans(ctx context.Context, in *apigateway.GetUsagePlansInput, o ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error) {
+	c.r.add("apigateway", "GetUsagePlans", c.r.restAPI("/usageplans"), nil)
+	return c.r.inner.APIGateway.GetUsagePlans(ctx, in, o...)
+}
+
+func (c apigwRec) CreateUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput, o ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
+	c.r.add("apigateway", "CreateUsagePlan", c.r.restAPI("/usageplans"), nil)
+	return c.r.inner.APIGateway.CreateUsagePlan(ctx, in, o...)
+}
+
+func (c apigwRec) UpdateUsagePlan(ctx context.Context, in *apigateway.UpdateUsagePlanInput, o ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error) {
+	c.r.add("apigateway", "UpdateUsagePlan", c.r.restAPI("/usageplans/"+deref(in.UsagePlanId)), nil)
+	return c.r.inner.APIGateway.UpdateUsagePlan(ctx, in, o...)
+}
+
+func (c apigwRec) DeleteUsagePlan(ctx context.Context, in *apigateway.DeleteUsagePlanInput, o ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error) {
+	c.r.add("apigateway", "DeleteUsagePlan", c.r.restAPI("/usageplans/"+deref(in.UsagePlanId)), nil)
+	return c.r.inner.APIGateway.DeleteUsagePlan(ctx, in, o...)
 }
 
 type httpAPIRec struct{ r *recorder }

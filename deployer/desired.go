@@ -69,6 +69,10 @@ const (
 	// The HTTP API (desired_api.go).
 	TypeHTTPAPI   ResourceType = "http_api"
 	TypeHTTPStage ResourceType = "http_api_stage"
+
+	// The REST API's usage plan, for routes that require an API key
+	// (usageplan.go).
+	TypeUsagePlan ResourceType = "api_usage_plan"
 )
 
 // Resource is one desired resource: an address that names it within the
@@ -97,6 +101,7 @@ type Resource struct {
 	InvokeConfig       *InvokeConfigSpec       `json:"invoke_config,omitempty"`
 	HTTPAPI            *HTTPAPISpec            `json:"http_api,omitempty"`
 	HTTPStage          *HTTPStageSpec          `json:"http_stage,omitempty"`
+	UsagePlan          *UsagePlanSpec          `json:"usage_plan,omitempty"`
 }
 
 // RoleSpec is a function's execution role.

@@ -70,7 +70,8 @@ func invokePermission(fn, name, sid, principal, sourceARN, sourceAccount string,
 // deployment to the stage and the permission that lets it invoke fn; or,
 // with api_gateway_type HTTP, the HTTP API and its stage; and the
 // permissions that let the API invoke the custom authorizers its routes
-// use. name is fn's Lambda function name.
+// use; and, when a REST API route requires an API key, the stage's usage
+// plan. name is fn's Lambda function name.
 func apiResources(in Input, fn manifest.Function, s *stages.Settings, name string) (resources []Resource, apiStage string, problems []Problem) {
 	m := in.Manifest
 	t := in.Target
@@ -151,6 +152,14 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 			Deployment: &DeploymentSpec{StageName: s.APIGatewayStage, DocumentSHA256: hexSHA256(doc)},
 		},
 		invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", "", "", restAPIAddr))
+	if slices.ContainsFunc(m.Routes, func(r manifest.Route) bool { return r.APIKeyRequired }) {
+		// API Gateway accepts only the keys of a usage plan of the stage.
+		resources = append(resources, Resource{
+			Address: usagePlanAddr, Type: TypeUsagePlan, Name: m.AppName + "-" + s.Stage,
+			DependsOn: []string{deploymentAddr(s.APIGatewayStage)},
+			UsagePlan: &UsagePlanSpec{Description: desc, APIStage: s.APIGatewayStage},
+		})
+	}
 	return resources, s.APIGatewayStage, nil
 }
 

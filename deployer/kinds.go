@@ -49,6 +49,8 @@ func kindOf(t ResourceType) (kind, bool) {
 		return httpAPIKind, true
 	case TypeHTTPStage:
 		return httpStageKind, true
+	case TypeUsagePlan:
+		return usagePlanKind, true
 	}
 	return kind{}, false
 }

@@ -51,8 +51,8 @@ func cfnLogicalIDs(d *Desired, params []StreamParameter) (map[string]string, err
 			return nil, fmt.Errorf("%s: gochalice package does not know the resource type %s", r.Address, r.Type)
 		}
 		// The API and its stage are one resource, named for neither
-		// function.
-		api := id == restAPILogicalID || id == httpAPILogicalID
+		// function; so is the API's usage plan.
+		api := id == restAPILogicalID || id == httpAPILogicalID || id == usagePlanLogicalID
 		if fn == "" && !api {
 			return nil, fmt.Errorf("%s: the function name has no letter or digit to make a CloudFormation logical ID of", r.Address)
 		}

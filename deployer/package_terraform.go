@@ -70,8 +70,8 @@ func (pk *Package) Terraform() (map[string]any, error) {
 	names := map[string]string{}
 	name := func(r Resource) (string, error) {
 		n := terraformName(addressFunction(r.Address))
-		if r.Type == TypeRestAPI || r.Type == TypeDeployment {
-			n = "rest_api"
+		if r.Type == TypeRestAPI || r.Type == TypeDeployment || r.Type == TypeUsagePlan {
+			n = restAPITerraformName
 		}
 		key := string(r.Type) + "." + n
 		if other, dup := names[key]; dup && other != r.Address {

@@ -113,7 +113,7 @@ func (p *Plan) HasChanges() bool {
 var typeRank = map[ResourceType]int{
 	TypeRole: 0, TypeFunction: 1, TypeLogGroup: 2, TypeInvokeConfig: 3, TypeEventSourceMapping: 4,
 	TypeRestAPI: 5, TypeDeployment: 6, TypeHTTPAPI: 7, TypeHTTPStage: 8, TypePermission: 9,
-	TypeRule: 10, TypeSubscription: 11, TypeBucketNotification: 12,
+	TypeRule: 10, TypeSubscription: 11, TypeBucketNotification: 12, TypeUsagePlan: 13,
 }
 
 // PlanChanges diffs a desired state against what exists (a refreshed

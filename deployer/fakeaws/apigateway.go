@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 )
@@ -220,6 +222,7 @@ func (s *APIGateway) DeleteRestApi(ctx context.Context, in *apigateway.DeleteRes
 		return nil, apiNotFound(*in.RestApiId)
 	}
 	delete(s.c.apis, *in.RestApiId)
+	s.c.dropPlanStages(func(api, _ string) bool { return api == *in.RestApiId })
 	if post != nil {
 		return nil, post
 	}
@@ -280,8 +283,206 @@ func (s *APIGateway) DeleteStage(ctx context.Context, in *apigateway.DeleteStage
 		return nil, &apigwtypes.NotFoundException{Message: strp("Invalid stage identifier specified")}
 	}
 	delete(a.stages, *in.StageName)
+	s.c.dropPlanStages(func(api, stage string) bool { return api == a.id && stage == *in.StageName })
 	if post != nil {
 		return nil, post
 	}
 	return &apigateway.DeleteStageOutput{}, nil
+}
+
+// usagePlan is a REST API usage plan; stages are its API stages as
+// "<api id>:<stage>", sorted.
+type usagePlan struct {
+	id, name, description string
+	stages                []string
+}
+
+func (p *usagePlan) out() apigwtypes.UsagePlan {
+	u := apigwtypes.UsagePlan{Id: strp(p.id), Name: strp(p.name), Description: strp(p.description)}
+	for _, st := range p.stages {
+		api, stage, _ := strings.Cut(st, ":")
+		u.ApiStages = append(u.ApiStages, apigwtypes.ApiStage{ApiId: strp(api), Stage: strp(stage)})
+	}
+	return u
+}
+
+func usagePlanNotFound(id string) error {
+	return &apigwtypes.NotFoundException{Message: strp("Invalid Usage Plan ID specified " + id)}
+}
+
+// checkAPIStage is API Gateway's check of an API stage added to a usage
+// plan: the REST API and its stage exist.
+func (c *Cloud) checkAPIStage(api, stage string) error {
+	a, ok := c.apis[api]
+	if !ok {
+		return &apigwtypes.NotFoundException{Message: strp("Invalid API identifier specified " + api)}
+	}
+	if _, ok := a.stages[stage]; !ok {
+		return &apigwtypes.NotFoundException{Message: strp(fmt.Sprintf("Invalid stage identifier specified %s:%s", api, stage))}
+	}
+	return nil
+}
+
+// dropPlanStages takes the API stages drop reports out of every usage
+// plan, as deleting a stage or its API does.
+func (c *Cloud) dropPlanStages(drop func(api, stage string) bool) {
+	for _, p := range c.usagePlans {
+		p.stages = slices.DeleteFunc(p.stages, func(st string) bool {
+			api, stage, _ := strings.Cut(st, ":")
+			return drop(api, stage)
+		})
+	}
+}
+
+// GetUsagePlans lists the usage plans by id, Limit (default 25) a page.
+func (s *APIGateway) GetUsagePlans(ctx context.Context, in *apigateway.GetUsagePlansInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error) {
+	if _, err := s.c.begin(ctx, "apigateway", "GetUsagePlans", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	limit := 25
+	if in.Limit != nil {
+		if *in.Limit < 1 || *in.Limit > 500 {
+			return nil, &apigwtypes.BadRequestException{Message: strp("limit must be from 1 to 500")}
+		}
+		limit = int(*in.Limit)
+	}
+	ids := slices.Sorted(maps.Keys(s.c.usagePlans))
+	start := 0
+	if in.Position != nil {
+		start = sort.SearchStrings(ids, *in.Position)
+	}
+	out := &apigateway.GetUsagePlansOutput{}
+	for i := start; i < len(ids) && len(out.Items) < limit; i++ {
+		out.Items = append(out.Items, s.c.usagePlans[ids[i]].out())
+		if len(out.Items) == limit && i+1 < len(ids) {
+			out.Position = strp(ids[i+1])
+		}
+	}
+	return out, nil
+}
+
+// CreateUsagePlan creates a usage plan of existing API stages.
+func (s *APIGateway) CreateUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "CreateUsagePlan", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	if in.Name == nil || *in.Name == "" {
+		return nil, &apigwtypes.BadRequestException{Message: strp("Usage plan name is required")}
+	}
+	p := &usagePlan{id: fmt.Sprintf("u%05d", s.c.nextID()), name: *in.Name, description: aws.ToString(in.Description)}
+	for _, st := range in.ApiStages {
+		if err := s.c.checkAPIStage(aws.ToString(st.ApiId), aws.ToString(st.Stage)); err != nil {
+			return nil, err
+		}
+		key := aws.ToString(st.ApiId) + ":" + aws.ToString(st.Stage)
+		if !slices.Contains(p.stages, key) {
+			p.stages = append(p.stages, key)
+		}
+	}
+	slices.Sort(p.stages)
+	s.c.usagePlans[p.id] = p
+	if post != nil {
+		return nil, post
+	}
+	u := p.out()
+	return &apigateway.CreateUsagePlanOutput{Id: u.Id, Name: u.Name, Description: u.Description, ApiStages: u.ApiStages}, nil
+}
+
+// UpdateUsagePlan applies patch operations: add and remove of an API
+// stage ("/apiStages", value "<api id>:<stage>"), and replace of the
+// name or description. All apply or none.
+func (s *APIGateway) UpdateUsagePlan(ctx context.Context, in *apigateway.UpdateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "UpdateUsagePlan", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	p, ok := s.c.usagePlans[aws.ToString(in.UsagePlanId)]
+	if !ok {
+		return nil, usagePlanNotFound(aws.ToString(in.UsagePlanId))
+	}
+	name, desc, stages := p.name, p.description, slices.Clone(p.stages)
+	for _, op := range in.PatchOperations {
+		path, value := aws.ToString(op.Path), aws.ToString(op.Value)
+		switch {
+		case path == "/apiStages" && op.Op == apigwtypes.OpAdd:
+			api, stage, _ := strings.Cut(value, ":")
+			if err := s.c.checkAPIStage(api, stage); err != nil {
+				return nil, err
+			}
+			if slices.Contains(stages, value) {
+				return nil, &apigwtypes.ConflictException{Message: strp("API stage " + value + " is already in the usage plan")}
+			}
+			stages = append(stages, value)
+		case path == "/apiStages" && op.Op == apigwtypes.OpRemove:
+			i := slices.Index(stages, value)
+			if i < 0 {
+				return nil, &apigwtypes.NotFoundException{Message: strp("API stage " + value + " is not in the usage plan")}
+			}
+			stages = slices.Delete(stages, i, i+1)
+		case path == "/name" && op.Op == apigwtypes.OpReplace && value != "":
+			name = value
+		case path == "/description" && op.Op == apigwtypes.OpReplace:
+			desc = value
+		default:
+			return nil, &apigwtypes.BadRequestException{Message: strp(fmt.Sprintf("Invalid patch operation %s %s", op.Op, path))}
+		}
+	}
+	slices.Sort(stages)
+	p.name, p.description, p.stages = name, desc, stages
+	if post != nil {
+		return nil, post
+	}
+	u := p.out()
+	return &apigateway.UpdateUsagePlanOutput{Id: u.Id, Name: u.Name, Description: u.Description, ApiStages: u.ApiStages}, nil
+}
+
+// DeleteUsagePlan deletes a usage plan that has no API stages left, as
+// API Gateway does (its keys leave it; the API keys stay).
+func (s *APIGateway) DeleteUsagePlan(ctx context.Context, in *apigateway.DeleteUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "DeleteUsagePlan", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	id := aws.ToString(in.UsagePlanId)
+	p, ok := s.c.usagePlans[id]
+	if !ok {
+		return nil, usagePlanNotFound(id)
+	}
+	if len(p.stages) > 0 {
+		return nil, &apigwtypes.BadRequestException{Message: strp(fmt.Sprintf(
+			"Cannot delete Usage Plan %s because there are API Stages associated with it, including %s", id, p.stages[0]))}
+	}
+	delete(s.c.usagePlans, id)
+	if post != nil {
+		return nil, post
+	}
+	return &apigateway.DeleteUsagePlanOutput{}, nil
+}
+
+// UsagePlanSnapshot is a usage plan; a REST API's id in an API stage is
+// replaced by "<api:NAME>".
+type UsagePlanSnapshot struct {
+	Name, Description string
+	APIStages         []string
+}
+
+// usagePlanSnapshots returns the usage plans sorted by name; apiName maps
+// API ids to names. Call with c.mu held.
+func (c *Cloud) usagePlanSnapshots(apiName map[string]string) []UsagePlanSnapshot {
+	var out []UsagePlanSnapshot
+	for _, p := range c.usagePlans {
+		ps := UsagePlanSnapshot{Name: p.name, Description: p.description}
+		for _, st := range p.stages {
+			api, stage, _ := strings.Cut(st, ":")
+			ps.APIStages = append(ps.APIStages, "<api:"+apiName[api]+">:"+stage)
+		}
+		out = append(out, ps)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

@@ -79,8 +79,10 @@ type Cloud struct {
 	mappings  map[string]*mapping
 	apis      map[string]*restAPI
 	httpAPIs  map[string]*httpAPI
-	logGroups map[string]*int32
-	tables    map[string]string
+	// usagePlans are the REST APIs' usage plans, by id.
+	usagePlans map[string]*usagePlan
+	logGroups  map[string]*int32
+	tables     map[string]string
 
 	rules         map[string]*rule // by "bus/name"
 	buses         map[string]bool
@@ -101,6 +103,7 @@ func (c *Cloud) init() {
 		c.mappings = map[string]*mapping{}
 		c.apis = map[string]*restAPI{}
 		c.httpAPIs = map[string]*httpAPI{}
+		c.usagePlans = map[string]*usagePlan{}
 		c.logGroups = map[string]*int32{}
 		c.rules = map[string]*rule{}
 		c.buses = map[string]bool{}
@@ -262,7 +265,9 @@ type Snapshot struct {
 	Mappings  []MappingSnapshot           `json:"mappings"`
 	RestAPIs  []RestAPISnapshot           `json:"rest_apis"`
 	HTTPAPIs  []HTTPAPISnapshot           `json:"http_apis,omitempty"`
-	LogGroups map[string]int32            `json:"log_groups"`
+	// UsagePlans are the REST APIs' usage plans, by name.
+	UsagePlans []UsagePlanSnapshot `json:"usage_plans,omitempty"`
+	LogGroups  map[string]int32    `json:"log_groups"`
 	// Rules are by "bus/name".
 	Rules         map[string]RuleSnapshot `json:"rules,omitempty"`
 	Subscriptions []SubscriptionSnapshot  `json:"subscriptions,omitempty"`
@@ -404,6 +409,7 @@ func (c *Cloud) Snapshot() Snapshot {
 	}
 	sort.Slice(s.RestAPIs, func(i, j int) bool { return s.RestAPIs[i].Name < s.RestAPIs[j].Name })
 	s.HTTPAPIs = c.httpAPISnapshots()
+	s.UsagePlans = c.usagePlanSnapshots(apiName)
 	if len(c.rules) > 0 {
 		s.Rules = c.ruleSnapshots()
 	}
@@ -423,7 +429,7 @@ func (c *Cloud) Snapshot() Snapshot {
 
 // Empty reports whether the account has no roles, functions, mappings
 // (but those being deleted, which go by themselves), REST or HTTP APIs,
-// log groups, EventBridge rules or SNS subscriptions, and whether every
+// usage plans, log groups, EventBridge rules or SNS subscriptions, and whether every
 // seeded bucket's notification configuration is as it was seeded.
 func (c *Cloud) Empty() bool {
 	c.mu.Lock()
@@ -440,5 +446,5 @@ func (c *Cloud) Empty() bool {
 			return false
 		}
 	}
-	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.httpAPIs)+len(c.logGroups)+len(c.rules)+len(c.subscriptions) == 0
+	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.httpAPIs)+len(c.usagePlans)+len(c.logGroups)+len(c.rules)+len(c.subscriptions) == 0
 }
