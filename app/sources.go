@@ -187,6 +187,9 @@ func (a *App) OnSNSMessage(name, topic string, handler func(context.Context, eve
 		if problem := checkTopic(topic); problem != "" {
 			panic(fmt.Sprintf("gochalice: %s %q: %s", method, name, problem))
 		}
+		if strings.HasSuffix(topic, ".fifo") {
+			panic(fmt.Sprintf("gochalice: %s %q: %q is a FIFO topic, which delivers only to SQS queues, not to Lambda: subscribe an SQS FIFO queue to it and read that with OnSQSMessage", method, name, topic))
+		}
 	}
 	a.registerName(method, name)
 	c := eventOptions(method, name, snsOptions, opts)

@@ -302,6 +302,7 @@ func TestEventRegistrationPanics(t *testing.T) {
 
 		// SNS, S3, Kinesis sources.
 		{"bad topic", func(a *App) { a.OnSNSMessage("n", "arn:aws:sqs:us-east-1:123456789012:t", nopSNS) }, "is not an SNS topic ARN"},
+		{"FIFO topic", func(a *App) { a.OnSNSMessage("n", "arn:aws:sns:us-east-1:123456789012:orders.fifo", nopSNS) }, "is a FIFO topic, which delivers only to SQS queues"},
 		{"bad filter policy", func(a *App) { a.OnSNSMessage("n", "t", nopSNS, WithFilterPolicy("kind=donation")) },
 			`gochalice: OnSNSMessage "n": WithFilterPolicy: not valid JSON`},
 		{"filter policy value not an array", func(a *App) { a.OnSNSMessage("n", "t", nopSNS, WithFilterPolicy(`{"kind":"donation"}`)) },
