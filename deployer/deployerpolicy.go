@@ -60,9 +60,7 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 	}
 	prefix := app + "-" + p.Stage
 
-	arn := func(service, region, account, resource string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", t.Partition, service, region, account, resource)
-	}
+	arn := t.arn
 	var need struct{ roles, api, httpAPI, apiPolicy, usagePlan, mappings, logGroups, vpc, rules, invokeConfigs bool }
 	var preMadeRoles, layers, tables []string
 	// The push sources: the principals that get a permission on a

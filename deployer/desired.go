@@ -47,6 +47,12 @@ type Target struct {
 	Account string `json:"account"`
 }
 
+// arn is the ARN of a resource of service in t's partition; region and
+// account are given, as global services (IAM, S3) leave them empty.
+func (t Target) arn(service, region, account, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", t.Partition, service, region, account, resource)
+}
+
 // ResourceType is the kind of an AWS resource the deployer manages.
 type ResourceType string
 

@@ -44,7 +44,7 @@ const httpAPIAddr = "http_api"
 func httpStageAddr(stage string) string { return "http_stage:" + stage }
 
 func functionARN(t Target, name string) string {
-	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", t.Partition, t.Region, t.Account, name)
+	return t.arn("lambda", t.Region, t.Account, "function:"+name)
 }
 
 // executeAPIARN is the execute-api ARN of the API apiID (APIIDPlaceholder

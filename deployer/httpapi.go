@@ -33,7 +33,7 @@ func applyHTTPAPI(ctx context.Context, a *applier, r *Resource) error {
 			return err
 		}
 		if api != nil {
-			rs = httpAPIState(r.Name, api, "")
+			rs = httpAPIState(a.target(), r.Name, api, "")
 		} else {
 			var out *apigatewayv2.ImportApiOutput
 			if err := d.retry(ctx, func() (err error) {
@@ -42,10 +42,8 @@ func applyHTTPAPI(ctx context.Context, a *applier, r *Resource) error {
 			}); err != nil {
 				return err
 			}
-			rs = httpAPIState(r.Name, &apigwv2types.Api{ApiId: out.ApiId, Name: out.Name, Description: out.Description}, spec.DocumentSHA256)
+			rs = httpAPIState(a.target(), r.Name, &apigwv2types.Api{ApiId: out.ApiId, Name: out.Name, Description: out.Description}, spec.DocumentSHA256)
 		}
-		t := a.target()
-		rs.ARN = fmt.Sprintf("arn:%s:apigateway:%s::/apis/%s", t.Partition, t.Region, rs.ID)
 		rs.DependsOn = r.DependsOn
 		if err := a.put(r.Address, rs); err != nil {
 			return err
@@ -90,18 +88,17 @@ func readHTTPAPIKind(ctx context.Context, d *Deployer, actual *State, _ *sync.Mu
 	if aws.ToString(api.ApiId) != id {
 		sha = "" // not the API recorded: its document is unknown
 	}
-	rs := httpAPIState(name, api, sha)
-	t := actual.Target // set before refresh starts, never changed
-	rs.ARN = fmt.Sprintf("arn:%s:apigateway:%s::/apis/%s", t.Partition, t.Region, rs.ID)
-	return rs, true, nil
+	// actual.Target is set before refresh starts and never changed.
+	return httpAPIState(actual.Target, name, api, sha), true, nil
 }
 
 func httpAPIAttributes(r *Resource, _ *State) map[string]string {
 	return map[string]string{"description": r.HTTPAPI.Description, "document_sha256": r.HTTPAPI.DocumentSHA256}
 }
 
-func httpAPIState(name string, api *apigwv2types.Api, sha string) ResourceState {
-	return ResourceState{Type: TypeHTTPAPI, Name: name, ID: aws.ToString(api.ApiId), Attributes: map[string]string{
+func httpAPIState(t Target, name string, api *apigwv2types.Api, sha string) ResourceState {
+	id := aws.ToString(api.ApiId)
+	return ResourceState{Type: TypeHTTPAPI, Name: name, ID: id, ARN: t.arn("apigateway", t.Region, "", "/apis/"+id), Attributes: map[string]string{
 		"description":     aws.ToString(api.Description),
 		"document_sha256": sha,
 	}}
