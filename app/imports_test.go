@@ -26,9 +26,9 @@ func TestImports(t *testing.T) {
 		"github.com/aws/aws-sdk-go-v2",
 		"golang.org/x/tools",
 		"github.com/urfave/cli",
-		"github.com/gochalice/gochalice/deployer",
-		"github.com/gochalice/gochalice/policygen",
-		"github.com/gochalice/gochalice/stages",
+		"github.com/gochalice/gochalice/internal/deployer",
+		"github.com/gochalice/gochalice/internal/policygen",
+		"github.com/gochalice/gochalice/internal/stages",
 		"github.com/gochalice/gochalice/cmd",
 	}
 	for _, pkg := range pkgs {

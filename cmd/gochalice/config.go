@@ -12,7 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/stages"
+	"github.com/gochalice/gochalice/internal/stages"
 )
 
 // configCommand is "gochalice config": looking at .chalice/config.json.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/deployer"
+	"github.com/gochalice/gochalice/internal/deployer"
 )
 
 func deleteCommand() *cli.Command { return deleteCommandWith(defaultAWSEnv()) }

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/deployer"
+	"github.com/gochalice/gochalice/internal/deployer"
 )
 
 // awsEnv is how commands reach AWS and the project; tests replace parts.

@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/deployer"
-	"github.com/gochalice/gochalice/deployer/fakeaws"
+	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/fakeaws"
 )
 
 const savealifeDir = "../../examples/savealife"

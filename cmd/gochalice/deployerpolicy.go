@@ -6,8 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/deployer"
-	"github.com/gochalice/gochalice/policygen"
+	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/policygen"
 )
 
 func deployerPolicyCommand() *cli.Command {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gochalice/gochalice/iam"
+	"github.com/gochalice/gochalice/internal/iam"
 )
 
 // TestDeployerPolicySavealife prints the deployer's policy for the seed

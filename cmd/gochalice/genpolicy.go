@@ -11,10 +11,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/deployer"
-	"github.com/gochalice/gochalice/iam"
+	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/policygen"
 	"github.com/gochalice/gochalice/manifest"
-	"github.com/gochalice/gochalice/policygen"
 )
 
 func genPolicyCommand() *cli.Command {

@@ -12,9 +12,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/gochalice/gochalice/app/apptest"
-	"github.com/gochalice/gochalice/deployer"
-	"github.com/gochalice/gochalice/local"
-	"github.com/gochalice/gochalice/stages"
+	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/local"
+	"github.com/gochalice/gochalice/internal/stages"
 )
 
 func invokeCommand() *cli.Command { return invokeCommandWith(defaultAWSEnv()) }

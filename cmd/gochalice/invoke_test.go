@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gochalice/gochalice/app/apptest"
-	"github.com/gochalice/gochalice/local"
+	"github.com/gochalice/gochalice/internal/local"
 )
 
 // invokeAppDir is the fixture app of the invoke --local tests: one

@@ -6,9 +6,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/local"
+	"github.com/gochalice/gochalice/internal/local"
+	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
-	"github.com/gochalice/gochalice/stages"
 )
 
 func localCommand() *cli.Command {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/scaffold"
+	"github.com/gochalice/gochalice/internal/scaffold"
 )
 
 func newCommand() *cli.Command {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/deployer"
+	"github.com/gochalice/gochalice/internal/deployer"
 )
 
 func packageCommand() *cli.Command { return packageCommandWith(defaultAWSEnv()) }

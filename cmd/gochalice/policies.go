@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gochalice/gochalice/deployer"
-	"github.com/gochalice/gochalice/iam"
+	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/policygen"
+	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
-	"github.com/gochalice/gochalice/policygen"
-	"github.com/gochalice/gochalice/stages"
 )
 
 // policyRequest asks policygen for the policies of functions (all when

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/gochalice/gochalice/deployer"
+	"github.com/gochalice/gochalice/internal/deployer"
 )
 
 func urlCommand() *cli.Command { return urlCommandWith(defaultAWSEnv()) }

@@ -17,8 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gochalice/gochalice/app/apptest"
+	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
-	"github.com/gochalice/gochalice/stages"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/manifest.json")

@@ -1,0 +1,61 @@
+package deployer
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTakeManifestSeesTheStageEnvironment(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "savealife")
+	if err := BuildHost(context.Background(), "../../examples/savealife", bin); err != nil {
+		t.Fatal(err)
+	}
+	const stream = "arn:aws:dynamodb:eu-west-1:111122223333:table/donors/stream/2026-02-02T00:00:00.000"
+	m, err := TakeManifest(context.Background(), bin, map[string]string{"STREAM_ARN": stream, "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, ok := m.Function("handle_stream")
+	if !ok || fn.DynamoDBStream == nil || fn.DynamoDBStream.Stream != stream {
+		t.Fatalf("handle_stream = %+v; want its stream read from STREAM_ARN at registration", fn)
+	}
+	if m.AppName != "savealife" || len(m.Routes) == 0 {
+		t.Errorf("manifest = %+v", m)
+	}
+	if !strings.HasSuffix(fn.Handler.Name, ".(*streamHandler).handle-fm") {
+		t.Errorf("handler name = %q", fn.Handler.Name)
+	}
+}
+
+func TestBuildAndManifestErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	err := BuildHost(context.Background(), "testdata/brokenapp", filepath.Join(dir, "broken"))
+	var be *BuildError
+	if !errors.As(err, &be) || !strings.Contains(be.Output, "main.go:5") {
+		t.Errorf("BuildHost(brokenapp) = %v; want a *BuildError with the compiler's file:line", err)
+	}
+
+	bin := filepath.Join(dir, "panicapp")
+	if err := BuildHost(context.Background(), "testdata/panicapp", bin); err != nil {
+		t.Fatal(err)
+	}
+	_, err = TakeManifest(context.Background(), bin, nil)
+	var me *ManifestError
+	if !errors.As(err, &me) || !strings.Contains(me.Error(), `gochalice: route "GET /x/{other}": a route for the same method and path is already registered`) {
+		t.Errorf("TakeManifest(panicapp) = %v; want the registration panic's message", err)
+	}
+}
+
+func TestEnviron(t *testing.T) {
+	t.Parallel()
+	got := Environ([]string{"A=1", "B=2", "AWS_LAMBDA_RUNTIME_API=x", "EMPTY="}, map[string]string{"B": "3"}, map[string]string{"C": "4", "B": "5"})
+	want := "A=1 B=5 C=4 EMPTY="
+	if strings.Join(got, " ") != want {
+		t.Errorf("Environ = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,307 @@
+package deployer
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gochalice/gochalice/internal/stages"
+	"github.com/gochalice/gochalice/manifest"
+)
+
+// HTTPAPISpec is an API Gateway HTTP API (v2), imported from an OpenAPI 3
+// document, that invokes the API handler with payload format 2.0.
+type HTTPAPISpec struct {
+	// Description marks the API as this app's and stage's.
+	Description string `json:"description"`
+	// Document is the OpenAPI 3 document; DocumentSHA256 its hex SHA-256.
+	Document       json.RawMessage `json:"-"`
+	DocumentSHA256 string          `json:"document_sha256"`
+}
+
+// HTTPStageSpec is the HTTP API's stage.
+type HTTPStageSpec struct {
+	StageName string `json:"stage_name"`
+	// AutoDeploy deploys every change of the API to the stage at once;
+	// gochalice always sets it.
+	AutoDeploy bool `json:"auto_deploy"`
+}
+
+// APIIDPlaceholder, in a PermissionSpec's SourceARN, stands for the id of
+// the app's API (REST or HTTP), known only once it exists.
+const APIIDPlaceholder = "{api_id}"
+
+// AuthorizerStatementID is the Sid of the statement that lets API
+// Gateway invoke a custom authorizer's function.
+const AuthorizerStatementID = "gochalice-authorizer"
+
+const httpAPIAddr = "http_api"
+
+// httpStageAddr is the address of the HTTP API's stage: a renamed stage
+// is another resource, so the old stage is deleted.
+func httpStageAddr(stage string) string { return "http_stage:" + stage }
+
+func functionARN(t Target, name string) string {
+	return t.arn("lambda", t.Region, t.Account, "function:"+name)
+}
+
+// executeAPIARN is the execute-api ARN of the API apiID (APIIDPlaceholder
+// while it is unknown) in t; permissions add "/*" or "/authorizers/*".
+func executeAPIARN(t Target, apiID string) string {
+	return fmt.Sprintf("arn:%s:execute-api:%s:%s:%s", t.Partition, t.Region, t.Account, apiID)
+}
+
+// invokePermission is the permission (address "permission:<fn>") that lets
+// principal invoke fn, whose Lambda function name is name, from sourceARN
+// ("" for a REST API handler's) and sourceAccount. It depends on the
+// function and on deps.
+func invokePermission(fn, name, sid, principal, sourceARN, sourceAccount string, deps ...string) Resource {
+	return Resource{
+		Address: permissionAddr(fn), Type: TypePermission, Name: sid,
+		DependsOn: append([]string{functionAddr(fn)}, deps...),
+		Permission: &PermissionSpec{FunctionName: name, StatementID: sid, Principal: principal, Action: "lambda:InvokeFunction",
+			SourceARN: sourceARN, SourceAccount: sourceAccount},
+	}
+}
+
+// apiResources are the resources of the API handler fn: the REST API, its
+// deployment to the stage and the permission that lets it invoke fn; or,
+// with api_gateway_type HTTP, the HTTP API and its stage; and the
+// permissions that let the API invoke the custom authorizers its routes
+// use; and, when a REST API route requires an API key, the stage's usage
+// plan. name is fn's Lambda function name.
+func apiResources(in Input, fn manifest.Function, s *stages.Settings, name string) (resources []Resource, apiStage string, problems []Problem) {
+	m := in.Manifest
+	t := in.Target
+	if problems := apiProblems(m, s.APIGatewayType); len(problems) > 0 {
+		return nil, "", problems
+	}
+	apiAddr, apiSubject := restAPIAddr, "rest_api"
+	if s.APIGatewayType == stages.APIGatewayTypeHTTP {
+		apiAddr, apiSubject = httpAPIAddr, "http_api"
+	}
+
+	// The custom authorizers the routes use: their functions' ARNs, and a
+	// permission for each.
+	authARNs := map[string]string{}
+	var authDeps []string
+	for _, a := range usedAuthorizers(m) {
+		if a.Type != manifest.AuthorizerToken && a.Type != manifest.AuthorizerRequest {
+			continue
+		}
+		as := in.Settings[a.Name]
+		if as == nil {
+			continue // BuildDesired reports the function without settings
+		}
+		authARNs[a.Name] = functionARN(t, as.LambdaFunctionName)
+		authDeps = append(authDeps, functionAddr(a.Name))
+		resources = append(resources, invokePermission(a.Name, as.LambdaFunctionName, AuthorizerStatementID, "apigateway.amazonaws.com",
+			executeAPIARN(t, APIIDPlaceholder)+"/authorizers/*", "", apiAddr))
+	}
+	apiDeps := append([]string{functionAddr(fn.Name)}, authDeps...)
+	fnARN := functionARN(t, name)
+	desc := restAPIDescription(m.AppName, s.Stage)
+
+	if s.APIGatewayType == stages.APIGatewayTypeHTTP {
+		doc, err := HTTPOpenAPI(m, HTTPOpenAPIOptions{Title: name, Description: desc, FunctionARN: fnARN, Target: t, AuthorizerARNs: authARNs})
+		if err != nil {
+			return nil, "", []Problem{{Subject: apiSubject, Problem: err.Error(), Fix: "fix the routes"}}
+		}
+		resources = append(resources,
+			Resource{
+				Address: httpAPIAddr, Type: TypeHTTPAPI, Name: name, DependsOn: apiDeps,
+				HTTPAPI: &HTTPAPISpec{Description: desc, Document: doc, DocumentSHA256: hexSHA256(doc)},
+			},
+			Resource{
+				Address: httpStageAddr(s.APIGatewayStage), Type: TypeHTTPStage, Name: s.APIGatewayStage,
+				DependsOn: []string{httpAPIAddr},
+				HTTPStage: &HTTPStageSpec{StageName: s.APIGatewayStage, AutoDeploy: true},
+			},
+			invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", executeAPIARN(t, APIIDPlaceholder)+"/*", "", httpAPIAddr))
+		return resources, s.APIGatewayStage, nil
+	}
+
+	policy := s.APIGatewayPolicy
+	var vpces []string
+	if s.APIGatewayEndpointType == "PRIVATE" {
+		vpces = sortedCopy(s.APIGatewayEndpointVPCE)
+		if policy == nil && len(vpces) > 0 {
+			policy = PrivateAPIPolicy(vpces)
+		}
+	}
+	doc, err := OpenAPI(m, OpenAPIOptions{
+		Title: name, Description: desc, FunctionARN: fnARN, Target: t,
+		ResourcePolicy: policy, AuthorizerARNs: authARNs, EndpointVPCEs: vpces,
+	})
+	if err != nil {
+		return nil, "", []Problem{{Subject: apiSubject, Problem: err.Error(), Fix: "fix the routes"}}
+	}
+	resources = append(resources,
+		Resource{
+			Address: restAPIAddr, Type: TypeRestAPI, Name: name, DependsOn: apiDeps,
+			RestAPI: &RestAPISpec{
+				Description: desc, EndpointType: s.APIGatewayEndpointType,
+				Document: doc, DocumentSHA256: hexSHA256(doc),
+			},
+		},
+		Resource{
+			Address: deploymentAddr(s.APIGatewayStage), Type: TypeDeployment, Name: s.APIGatewayStage,
+			DependsOn:  []string{restAPIAddr},
+			Deployment: &DeploymentSpec{StageName: s.APIGatewayStage, DocumentSHA256: hexSHA256(doc)},
+		},
+		invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", "", "", restAPIAddr))
+	if slices.ContainsFunc(m.Routes, func(r manifest.Route) bool { return r.APIKeyRequired }) {
+		// API Gateway accepts only the keys of a usage plan of the stage.
+		resources = append(resources, Resource{
+			Address: usagePlanAddr, Type: TypeUsagePlan, Name: m.AppName + "-" + s.Stage,
+			DependsOn: []string{deploymentAddr(s.APIGatewayStage)},
+			UsagePlan: &UsagePlanSpec{Description: desc, APIStage: s.APIGatewayStage},
+		})
+	}
+	return resources, s.APIGatewayStage, nil
+}
+
+// usedAuthorizers are the authorizers some route names, sorted by name.
+func usedAuthorizers(m *manifest.Manifest) []manifest.Authorizer {
+	used := map[string]bool{}
+	for _, r := range m.Routes {
+		if r.Authorizer != "" {
+			used[r.Authorizer] = true
+		}
+	}
+	var out []manifest.Authorizer
+	for _, name := range slices.Sorted(maps.Keys(used)) {
+		if a, ok := m.Authorizer(name); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// maxAuthorizerTTL is the longest API Gateway caches an authorizer's
+// result, in seconds.
+const maxAuthorizerTTL = 3600
+
+// apiProblems returns what stops the routes and authorizers of m being
+// deployed as an API of apiType (stages.APIGatewayTypeREST or HTTP).
+func apiProblems(m *manifest.Manifest, apiType string) []Problem {
+	var ps []Problem
+	add := func(subject, problem, fix string) {
+		ps = append(ps, Problem{Subject: subject, Problem: problem, Fix: fix})
+	}
+	isHTTP := apiType == stages.APIGatewayTypeHTTP
+	for _, a := range m.Authorizers {
+		subject := "authorizer " + a.Name
+		switch a.Type {
+		case manifest.AuthorizerIAM:
+		case manifest.AuthorizerCognito:
+			if len(a.ProviderARNs) == 0 {
+				add(subject, "a Cognito authorizer has no user pool ARNs", "pass the user pools' ARNs to app.CognitoAuthorizer")
+				continue
+			}
+			if !isHTTP {
+				break
+			}
+			if len(a.ProviderARNs) > 1 {
+				add(subject, fmt.Sprintf("an HTTP API's JWT authorizer trusts one issuer, but %d user pools are given", len(a.ProviderARNs)),
+					`give app.CognitoAuthorizer one user pool, or set "api_gateway_type": "REST" in .chalice/config.json`)
+			}
+			if _, err := cognitoIssuer(a.ProviderARNs[0]); err != nil {
+				add(subject, err.Error(), "pass the user pool's ARN to app.CognitoAuthorizer")
+			}
+			if len(a.Audience) == 0 {
+				add(subject, "an HTTP API's JWT authorizer needs the app client IDs the tokens are issued to, and none is given",
+					`pass app.WithAudience("<app client id>") to app.CognitoAuthorizer, or set "api_gateway_type": "REST" in .chalice/config.json`)
+			}
+			if _, err := httpIdentitySources(a); err != nil {
+				add(subject, err.Error(), "fix app.WithIdentitySources")
+			}
+		case manifest.AuthorizerToken, manifest.AuthorizerRequest:
+			if f, ok := m.Function(a.Name); !ok || f.Kind != manifest.KindAuthorizer {
+				add(subject, fmt.Sprintf("a %s authorizer has no %s function %q to run it", a.Type, manifest.KindAuthorizer, a.Name),
+					"register custom authorizers with app.TokenAuthorizer or app.RequestAuthorizer, and rebuild")
+			}
+			if a.TTLSeconds < 0 || a.TTLSeconds > maxAuthorizerTTL {
+				add(subject, fmt.Sprintf("the result TTL is %d seconds; API Gateway caches for 0 to %d", a.TTLSeconds, maxAuthorizerTTL),
+					"pass app.WithTTL a duration from 0 (no caching) to 1h")
+			}
+			sources := tokenSources(a)
+			if a.Type == manifest.AuthorizerToken && (len(sources) != 1 || !strings.HasPrefix(sources[0], restHeaderSource)) {
+				add(subject, fmt.Sprintf("a TOKEN authorizer reads exactly one header, but its identity sources are %q", sources),
+					`pass app.WithIdentitySources one "method.request.header.<Name>", or use app.RequestAuthorizer`)
+			}
+			if a.Type == manifest.AuthorizerRequest && a.TTLSeconds > 0 && len(sources) == 0 {
+				add(subject, "a REQUEST authorizer whose result is cached needs identity sources (API Gateway caches the result by them)",
+					`pass app.WithIdentitySources (e.g. "method.request.header.Authorization"), or app.WithTTL(0)`)
+			}
+			if isHTTP {
+				if _, err := httpIdentitySources(a); err != nil {
+					add(subject, err.Error(), "fix app.WithIdentitySources")
+				}
+			}
+		default:
+			add(subject, fmt.Sprintf("unknown authorizer type %q", a.Type), "rebuild the app with the same gochalice version as the CLI")
+		}
+	}
+	var corsRoute *manifest.Route
+	for i, r := range m.Routes {
+		subject := "route " + r.Pattern
+		if r.Authorizer != "" {
+			a, ok := m.Authorizer(r.Authorizer)
+			switch {
+			case !ok:
+				add(subject, fmt.Sprintf("names the authorizer %q, which the app does not register", r.Authorizer),
+					"pass app.WithAuthorizer an authorizer made by app.IAMAuthorizer, app.CognitoAuthorizer, App.TokenAuthorizer or App.RequestAuthorizer")
+			case len(r.AuthorizationScopes) > 0 && a.Type != manifest.AuthorizerCognito:
+				add(subject, fmt.Sprintf("asks for scopes %q, but its authorizer %q is %s: only a Cognito (JWT) authorizer checks scopes", r.AuthorizationScopes, a.Name, a.Type),
+					"drop the scopes from app.WithAuthorizer, or use a Cognito authorizer")
+			}
+		} else if len(r.AuthorizationScopes) > 0 {
+			add(subject, "asks for authorization scopes without an authorizer", "pass a Cognito authorizer with the scopes to app.WithAuthorizer")
+		}
+		if !isHTTP {
+			continue
+		}
+		if r.APIKeyRequired {
+			add(subject, "requires an API key, which HTTP APIs do not support",
+				`set "api_gateway_type": "REST" in .chalice/config.json, or drop app.WithAPIKey and authorize with an authorizer`)
+		}
+		if r.CORS != nil && corsRoute == nil {
+			corsRoute = &m.Routes[i]
+		}
+	}
+	if isHTTP && corsRoute != nil {
+		for _, r := range m.Routes {
+			if r.CORS == nil {
+				add("route "+r.Pattern, fmt.Sprintf("has no CORS configuration while route %s has one: an HTTP API has one CORS configuration for all its routes", corsRoute.Pattern),
+					"give every route the same CORS configuration (app.Defaults with the CORS option), or set \"api_gateway_type\": \"REST\" in .chalice/config.json")
+				continue
+			}
+			if !sameCORS(r.CORS, corsRoute.CORS) {
+				add("route "+r.Pattern, fmt.Sprintf("has a CORS configuration that differs from route %s's: an HTTP API has one CORS configuration for all its routes", corsRoute.Pattern),
+					"give every route the same CORS configuration (app.Defaults with the CORS option), or set \"api_gateway_type\": \"REST\" in .chalice/config.json")
+			}
+		}
+	}
+	return ps
+}
+
+func sameCORS(a, b *manifest.CORS) bool {
+	return a.AllowOrigin == b.AllowOrigin && a.MaxAge == b.MaxAge && a.AllowCredentials == b.AllowCredentials &&
+		slices.Equal(sortedCopy(a.AllowHeaders), sortedCopy(b.AllowHeaders)) &&
+		slices.Equal(sortedCopy(a.ExposeHeaders), sortedCopy(b.ExposeHeaders))
+}
+
+// The kinds of the HTTP API's resources (see kinds.go).
+var (
+	httpAPIKind = kind{
+		apply: applyHTTPAPI, delete: deleteHTTPAPI, read: readHTTPAPIKind, attributes: httpAPIAttributes,
+		logicalID: httpAPILogicalIDOf, cloudFormation: httpAPICloudFormation, terraform: httpAPITerraform,
+	}
+	httpStageKind = kind{
+		apply: applyHTTPStage, delete: deleteHTTPStage, read: readHTTPStageKind, attributes: httpStageAttributes,
+		logicalID: httpAPILogicalIDOf, cloudFormation: httpStageCloudFormation, terraform: httpStageTerraform,
+	}
+)

@@ -1,0 +1,361 @@
+package policygen
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/manifest"
+)
+
+// fnBuilder assembles the policy of one function.
+type fnBuilder struct {
+	p      *program
+	r      *resolver
+	name   string
+	env    map[string]string
+	grants map[string]map[string]bool // action -> resources
+	reason map[string][]Reason
+	diags  []Diagnostic
+	result *FunctionResult
+}
+
+func (p *program) function(name string, roots []root, env map[string]string) *fnBuilder {
+	fb := &fnBuilder{
+		p: p, r: newResolver(p), name: name, env: env,
+		grants: map[string]map[string]bool{}, reason: map[string][]Reason{},
+		result: &FunctionResult{Name: name},
+	}
+	for _, c := range p.reach(roots) {
+		fb.call(&c)
+	}
+	return fb
+}
+
+func (fb *fnBuilder) grant(action string, resources []string, r Reason) {
+	if fb.grants[action] == nil {
+		fb.grants[action] = map[string]bool{}
+	}
+	for _, res := range resources {
+		fb.grants[action][res] = true
+	}
+	r.Resources = append([]string(nil), resources...)
+	fb.reason[action] = append(fb.reason[action], r)
+}
+
+func (fb *fnBuilder) diag(sev Severity, pos Position, msg, fix string) {
+	fb.diags = append(fb.diags, Diagnostic{Pos: pos, Severity: sev, Function: fb.name, Message: msg, Fix: fix})
+}
+
+// call grants what one SDK call needs.
+func (fb *fnBuilder) call(c *opCall) {
+	pos := fb.p.position(c.pos)
+	reason := Reason{Pos: pos, Operation: c.svc + "." + c.op}
+	if !strings.HasSuffix(c.via, "."+c.op) {
+		reason.Operation += " (through " + c.via + ")"
+	}
+	actions, known := fb.p.table.Operation(c.svc, c.op)
+	if len(actions) == 0 {
+		why := "has no known IAM action"
+		if !known {
+			why = "is not in the operation table"
+		}
+		fb.diag(Error, pos, fmt.Sprintf("%s.%s %s; the policy does not allow it", c.svc, c.op, why),
+			"add the action to iam_policy_file next to autogen_policy, and report the missing mapping")
+		return
+	}
+	if c.svc == "dynamodb" {
+		switch c.op {
+		case "TransactWriteItems", "TransactGetItems":
+			fb.transaction(c, reason)
+			return
+		case "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction":
+			fb.partiQL(c, reason, actions)
+			return
+		}
+	}
+	for _, a := range actions {
+		fb.scoped(c, a, reason)
+	}
+}
+
+// scoped grants action for c on the resources the call names.
+func (fb *fnBuilder) scoped(c *opCall, action string, reason Reason) {
+	rts, _ := fb.p.table.ResourceTypes(action)
+	if len(rts) == 0 {
+		fb.grant(action, []string{"*"}, reason)
+		return
+	}
+	arns, prob := fb.scope(c, action)
+	if prob != nil {
+		fb.diag(Warning, prob.pos, prob.msg, prob.fix)
+		arns = []string{"*"}
+	}
+	fb.grant(action, arns, reason)
+}
+
+func transactKinds() []struct{ field, action string } {
+	return []struct{ field, action string }{
+		{"ConditionCheck", "dynamodb:ConditionCheckItem"},
+		{"Delete", "dynamodb:DeleteItem"},
+		{"Get", "dynamodb:GetItem"},
+		{"Put", "dynamodb:PutItem"},
+		{"Update", "dynamodb:UpdateItem"},
+	}
+}
+
+// transaction grants the per-item actions of TransactWriteItems and
+// TransactGetItems, narrowed to the item kinds the call's items use.
+func (fb *fnBuilder) transaction(c *opCall, reason Reason) {
+	all, _ := fb.p.table.Operation(c.svc, c.op)
+	fallback := func(bad *unresolved) {
+		prob := fb.unresolvedProblem(c, "TransactItems", bad)
+		fb.diag(Warning, prob.pos, prob.msg+" and every item action is granted", prob.fix)
+		for _, a := range all {
+			fb.grant(a, []string{"*"}, reason)
+		}
+	}
+	lists, bad := fb.r.field(c.pkg, c.input, "TransactItems", 0)
+	if bad != nil {
+		fallback(bad)
+		return
+	}
+	for _, l := range lists {
+		items, bad := fb.r.elements(l.pkg, l.e, 0)
+		if bad != nil {
+			fallback(bad)
+			return
+		}
+		for _, it := range items {
+			for _, k := range transactKinds() {
+				sub, bad := fb.r.field(it.pkg, it.e, k.field, 0)
+				if bad != nil {
+					fallback(bad)
+					return
+				}
+				for _, s := range sub {
+					item := *c
+					item.pkg, item.input = s.pkg, s.e
+					fb.scoped(&item, k.action, reason)
+				}
+			}
+		}
+	}
+}
+
+// partiQL grants the PartiQL action of each statement's verb on its table.
+func (fb *fnBuilder) partiQL(c *opCall, reason Reason, all []string) {
+	fallback := func(prob *scopeProblem) {
+		fb.diag(Warning, prob.pos, prob.msg+" and every PartiQL action is granted", prob.fix)
+		for _, a := range all {
+			fb.grant(a, []string{"*"}, reason)
+		}
+	}
+	var stmts []located
+	switch c.op {
+	case "ExecuteStatement":
+		stmts = []located{{c.pkg, c.input}}
+	default:
+		field := "Statements"
+		if c.op == "ExecuteTransaction" {
+			field = "TransactStatements"
+		}
+		lists, bad := fb.r.field(c.pkg, c.input, field, 0)
+		if bad != nil {
+			fallback(fb.unresolvedProblem(c, field, bad))
+			return
+		}
+		for _, l := range lists {
+			els, bad := fb.r.elements(l.pkg, l.e, 0)
+			if bad != nil {
+				fallback(fb.unresolvedProblem(c, field, bad))
+				return
+			}
+			stmts = append(stmts, els...)
+		}
+	}
+	for _, st := range stmts {
+		texts, set, prob := fb.fieldStrings(c, st, "Statement")
+		if prob != nil {
+			fallback(prob)
+			return
+		}
+		if !set {
+			continue
+		}
+		for _, text := range texts {
+			action, table, ok := parsePartiQL(text)
+			if !ok {
+				fallback(&scopeProblem{pos: fb.p.position(c.pos), msg: fmt.Sprintf("%s.%s: cannot read the PartiQL statement %q, so the statement's resource is \"*\"", c.svc, c.op, text), fix: "write the statement as SELECT/INSERT/UPDATE/DELETE on a quoted table name"})
+				return
+			}
+			res := table
+			if !strings.HasPrefix(res, "arn:") {
+				res = arn("dynamodb", "table/"+table)
+			}
+			fb.grant(action, []string{res}, reason)
+		}
+	}
+}
+
+// parsePartiQL reads the verb and table of a PartiQL statement.
+func parsePartiQL(s string) (action, table string, ok bool) {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return "", "", false
+	}
+	var tableWord string
+	switch strings.ToUpper(f[0]) {
+	case "SELECT":
+		action, tableWord = "dynamodb:PartiQLSelect", "FROM"
+	case "INSERT":
+		action, tableWord = "dynamodb:PartiQLInsert", "INTO"
+	case "UPDATE":
+		action, table = "dynamodb:PartiQLUpdate", f[1]
+	case "DELETE":
+		action, tableWord = "dynamodb:PartiQLDelete", "FROM"
+	default:
+		return "", "", false
+	}
+	if tableWord != "" {
+		for i := 0; i+1 < len(f); i++ {
+			if strings.EqualFold(f[i], tableWord) {
+				table = f[i+1]
+				break
+			}
+		}
+	}
+	table = strings.Trim(table, `"`)
+	if table == "" {
+		return "", "", false
+	}
+	// "Table"."Index" reads an index.
+	if t, idx, found := strings.Cut(table, `"."`); found {
+		return action, t + "/index/" + idx, action == "dynamodb:PartiQLSelect"
+	}
+	return action, table, true
+}
+
+// addLogs grants CloudWatch Logs writes to the function's own log group.
+func (fb *fnBuilder) addLogs(lambdaName string) {
+	group := "arn:" + Partition + ":logs:" + Region + ":" + AccountID + ":log-group:/aws/lambda/" + lambdaName + ":*"
+	r := Reason{Operation: "CloudWatch Logs for the function's log group"}
+	for _, a := range []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"} {
+		fb.grant(a, []string{group}, r)
+	}
+}
+
+// addStream grants the reads of a DynamoDB stream event source.
+func (fb *fnBuilder) addStream(f manifest.Function) {
+	stream := ""
+	if f.DynamoDBStream != nil {
+		stream = f.DynamoDBStream.Stream
+	}
+	r := Reason{Operation: "event source: DynamoDB stream"}
+	var res string
+	switch {
+	case strings.HasPrefix(stream, "arn:"):
+		res = stream
+	case stream != "":
+		res = arn("dynamodb", "table/"+stream+"/stream/*")
+	default:
+		res = "*"
+		fb.diag(Warning, Position{}, "function "+f.Name+": the DynamoDB stream is not known (empty in the manifest), so the stream statement's resource is \"*\"",
+			"set the stream ARN's environment variable for function "+f.Name+" in the stage config")
+	}
+	for _, a := range []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"} {
+		fb.grant(a, []string{res}, r)
+	}
+	fb.grant("dynamodb:ListStreams", []string{"*"}, r)
+}
+
+// finish builds the policy: actions with the same resources share a
+// statement, actions that take only "*" get their own, and extra user
+// statements are merged in.
+func (fb *fnBuilder) finish(extra *iam.Policy) {
+	type group struct {
+		key       string
+		onlyStar  bool
+		resources []string
+		actions   []string
+	}
+	groups := map[string]*group{}
+	for action, set := range fb.grants {
+		var res []string
+		if set["*"] {
+			res = []string{"*"}
+		} else {
+			for r := range set {
+				res = append(res, r)
+			}
+			sort.Strings(res)
+		}
+		rts, _ := fb.p.table.ResourceTypes(action)
+		onlyStar := len(rts) == 0
+		key := fmt.Sprint(onlyStar, res)
+		g := groups[key]
+		if g == nil {
+			g = &group{key: key, onlyStar: onlyStar, resources: res}
+			groups[key] = g
+		}
+		g.actions = append(g.actions, action)
+	}
+	pol := &iam.Policy{Version: iam.Version}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		g := groups[k]
+		pol.Statement = append(pol.Statement, iam.Statement{Effect: "Allow", Action: g.actions, Resource: g.resources})
+	}
+	if extra != nil {
+		pol = iam.Merge(pol, extra)
+		for _, st := range extra.Statement {
+			for _, a := range st.Action {
+				fb.reason[a] = append(fb.reason[a], Reason{Operation: "iam_policy_file", Resources: st.Resource})
+			}
+		}
+	}
+	fb.result.Policy = pol.Canonical()
+	for a, rs := range fb.reason {
+		sort.SliceStable(rs, func(i, j int) bool {
+			if rs[i].Pos.File != rs[j].Pos.File {
+				return rs[i].Pos.File < rs[j].Pos.File
+			}
+			if rs[i].Pos.Line != rs[j].Pos.Line {
+				return rs[i].Pos.Line < rs[j].Pos.Line
+			}
+			return rs[i].Operation < rs[j].Operation
+		})
+		fb.reason[a] = dedupeReasons(rs)
+	}
+	fb.result.Explain = fb.reason
+	fb.result.Diagnostics = dedupeDiagnostics(fb.diags)
+}
+
+func dedupeReasons(rs []Reason) []Reason {
+	var out []Reason
+	for _, r := range rs {
+		if n := len(out); n > 0 && out[n-1].Pos == r.Pos && out[n-1].Operation == r.Operation {
+			out[n-1].Resources = uniqueSorted(append(out[n-1].Resources, r.Resources...))
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func dedupeDiagnostics(ds []Diagnostic) []Diagnostic {
+	sortDiagnostics(ds)
+	var out []Diagnostic
+	for i, d := range ds {
+		if i > 0 && d == ds[i-1] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+package scaffold
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSourceDirIsThisCheckout(t *testing.T) {
+	t.Parallel()
+	dir, ok := SourceDir()
+	want, _ := filepath.Abs("../..")
+	if !ok || dir != want {
+		t.Errorf("SourceDir() = %q, %v; want %q", dir, ok, want)
+	}
+}
+
+func TestCreate(t *testing.T) {
+	t.Parallel()
+	src, _ := filepath.Abs("../..")
+	tests := []struct {
+		name    string
+		opts    Options
+		wantMod []string
+		noMod   []string
+		goSum   bool
+	}{
+		{
+			name:    "checkout",
+			opts:    Options{Name: "demo", GochaliceDir: src, GoVersion: "1.26"},
+			wantMod: []string{"module demo\n", "go 1.26\n", "require github.com/gochalice/gochalice v0.0.0\n", "replace github.com/gochalice/gochalice => " + filepath.ToSlash(src) + "\n"},
+			goSum:   true,
+		},
+		{
+			name:    "published version and module path",
+			opts:    Options{Name: "shop-api", Module: "example.com/shop", Version: "v0.3.0", GoVersion: "1.26"},
+			wantMod: []string{"module example.com/shop\n", "require github.com/gochalice/gochalice v0.3.0\n"},
+			noMod:   []string{"replace"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), tc.opts.Name)
+			if err := Create(context.Background(), dir, tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+			for _, w := range tc.wantMod {
+				if !strings.Contains(string(gomod), w) {
+					t.Errorf("go.mod lacks %q:\n%s", w, gomod)
+				}
+			}
+			for _, w := range tc.noMod {
+				if strings.Contains(string(gomod), w) {
+					t.Errorf("go.mod has %q:\n%s", w, gomod)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "go.sum")); (err == nil) != tc.goSum {
+				t.Errorf("go.sum present = %v, want %v", err == nil, tc.goSum)
+			}
+			cfg, _ := os.ReadFile(filepath.Join(dir, ".chalice", "config.json"))
+			if !strings.Contains(string(cfg), `"app_name": "`+tc.opts.Name+`"`) {
+				t.Errorf("config.json:\n%s", cfg)
+			}
+			main, _ := os.ReadFile(filepath.Join(dir, "main.go"))
+			if !strings.Contains(string(main), `app.New("`+tc.opts.Name+`")`) {
+				t.Errorf("main.go does not name the app:\n%s", main)
+			}
+		})
+	}
+}
+
+func TestCreateRejects(t *testing.T) {
+	t.Parallel()
+	notCheckout := t.TempDir()
+	if err := os.WriteFile(filepath.Join(notCheckout, "go.mod"), []byte("module example.com/other\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"bad name", Options{Name: "my app"}, "use up to 60 letters"},
+		{"long name", Options{Name: strings.Repeat("a", 61)}, "use up to 60 letters"},
+		{"not a checkout", Options{Name: "demo", GochaliceDir: notCheckout}, "is not a gochalice checkout"},
+		{"missing checkout", Options{Name: "demo", GochaliceDir: filepath.Join(notCheckout, "nope")}, "is not a gochalice checkout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "x")
+			err := Create(context.Background(), dir, tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Create = %v, want %q", err, tc.want)
+			}
+			if _, err := os.Stat(dir); err == nil {
+				t.Error("Create wrote files despite the error")
+			}
+		})
+	}
+}
