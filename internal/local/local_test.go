@@ -45,7 +45,7 @@ func TestRunServesReloadsAndStops(t *testing.T) {
 	}
 	t.Setenv("GOPROXY", "off")
 	proj := filepath.Join(t.TempDir(), "demo")
-	src, err := filepath.Abs("..")
+	src, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
