@@ -6,6 +6,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,8 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,9 +52,41 @@ type Options struct {
 	Stdout, Stderr io.Writer
 }
 
+// PortError is a listen address that cannot be used, usually because
+// another program (or another gochalice local) holds the port.
+type PortError struct {
+	Addr string
+	Err  error
+}
+
+func (e *PortError) Error() string {
+	return fmt.Sprintf("cannot serve on %s (%v): the port is taken or not allowed; stop what uses it or pass another with --port", e.Addr, e.Err)
+}
+
+func (e *PortError) Unwrap() error { return e.Err }
+
+// AppExitError is an app that stopped on its own while local served it,
+// or before it began to serve.
+type AppExitError struct {
+	Err error
+}
+
+func (e *AppExitError) Error() string {
+	return fmt.Sprintf("the app exited (%v); its output is above", e.Err)
+}
+
+func (e *AppExitError) Unwrap() error { return e.Err }
+
 // Run serves the project until ctx is done, then stops the app gracefully
-// and returns nil. It returns an error if the first build fails, or if the
-// app exits on its own (for example because the port is taken).
+// and returns nil.
+//
+// Run listens on Host:Port itself, before building, and forwards requests
+// to the app, which it runs on a free port of 127.0.0.1: a taken port is a
+// *PortError at once, a reload keeps the address, and every request is
+// logged to Stderr (method, path, status, duration). The route listing
+// ("Serving ...") is printed once the app answers. Run returns an
+// *AppExitError if the app exits on its own, and the build's error if the
+// first build fails.
 func Run(ctx context.Context, opts Options) error {
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
@@ -65,6 +100,34 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Env == nil {
 		opts.Env = func() (map[string]string, error) { return nil, nil }
 	}
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = io.Discard
+	}
+	addr := net.JoinHostPort(opts.Host, opts.Port)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return &PortError{Addr: addr, Err: err}
+	}
+	baseURL := "http://" + ln.Addr().String()
+	fwd := &forwarder{log: opts.Stderr}
+	srv := &http.Server{Handler: fwd, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln)
+	}()
+	defer func() {
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if srv.Shutdown(shutdown) != nil {
+			_ = srv.Close()
+		}
+		<-served
+	}()
+
 	tmp, err := os.MkdirTemp("", "gochalice-local-")
 	if err != nil {
 		return err
@@ -86,25 +149,43 @@ func Run(ctx context.Context, opts Options) error {
 		if err != nil {
 			return nil, err
 		}
+		appPort, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		appAddr := net.JoinHostPort("127.0.0.1", appPort)
 		vars := map[string]string{
-			manifest.EnvHost:  opts.Host,
-			manifest.EnvPort:  opts.Port,
+			manifest.EnvHost:  "127.0.0.1",
+			manifest.EnvPort:  appPort,
 			manifest.EnvStage: opts.Stage,
 		}
 		if opts.IAMIdentity != "" {
 			vars[manifest.EnvLocalIAMARN] = opts.IAMIdentity
 		}
-		p, err := startProcess(bin, deployer.Environ(os.Environ(), env, vars), opts.Stdout, opts.Stderr)
+		// The app announces the address it listens on, which is local's
+		// own business: the user's address is baseURL.
+		stderr := &lineFilter{w: opts.Stderr, drop: func(line []byte) bool {
+			return bytes.Contains(line, []byte("gochalice: serving")) && bytes.Contains(line, []byte(appAddr))
+		}}
+		p, err := startProcess(bin, deployer.Environ(os.Environ(), env, vars), opts.Stdout, stderr)
 		if err != nil {
 			return nil, err
 		}
-		PrintRoutes(opts.Stdout, m, "http://"+net.JoinHostPort(opts.Host, opts.Port))
+		if err := p.waitListening(ctx, appAddr); err != nil {
+			p.stop()
+			return nil, err
+		}
+		fwd.setTarget(&url.URL{Scheme: "http", Host: appAddr})
+		PrintRoutes(opts.Stdout, m, baseURL)
 		return p, nil
 	}
 
 	stamp, _ := fingerprint(opts.ProjectDir)
 	p, err := start()
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	defer func() { p.stop() }()
@@ -119,11 +200,11 @@ func Run(ctx context.Context, opts Options) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case err := <-p.exited:
+		case <-p.done:
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("the app exited: %v", err)
+			return &AppExitError{Err: p.err}
 		case <-tick:
 			s, err := fingerprint(opts.ProjectDir)
 			if err != nil || s == stamp {
@@ -131,10 +212,14 @@ func Run(ctx context.Context, opts Options) error {
 			}
 			stamp = s
 			fmt.Fprintln(opts.Stderr, "gochalice: sources changed; rebuilding")
-			// Stop first: the new process needs the port.
+			// Stop first: the app's environment or routes may change.
+			fwd.setTarget(nil)
 			p.stop()
 			next, err := start()
 			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
 				fmt.Fprintf(opts.Stderr, "gochalice: %v\ngochalice: fix the error and save again; nothing is serving until then\n", err)
 				p = waitingProcess()
 				continue
@@ -142,6 +227,17 @@ func Run(ctx context.Context, opts Options) error {
 			p = next
 		}
 	}
+}
+
+// freePort returns a port of 127.0.0.1 that nothing listens on now.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port for the app: %w", err)
+	}
+	defer ln.Close()
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	return port, err
 }
 
 // PrintRoutes writes the app's routes and functions as gochalice local
@@ -162,43 +258,79 @@ func PrintRoutes(w io.Writer, m *manifest.Manifest, baseURL string) {
 	}
 }
 
+// process is a running app.
 type process struct {
-	cmd    *exec.Cmd
-	exited chan error
+	cmd *exec.Cmd
+	// done is closed when the process has exited; err is then its
+	// exit status.
+	done chan struct{}
+	err  error
 }
 
-func startProcess(bin string, env []string, stdout, stderr io.Writer) (*process, error) {
+func startProcess(bin string, env []string, stdout io.Writer, stderr *lineFilter) (*process, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the app: %w", err)
 	}
-	p := &process{cmd: cmd, exited: make(chan error, 1)}
-	go func() { p.exited <- cmd.Wait() }()
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		stderr.flush()
+		close(p.done)
+	}()
 	return p, nil
 }
 
 // waitingProcess stands for no process, while a broken build waits to be
-// fixed.
-func waitingProcess() *process { return &process{exited: make(chan error)} }
+// fixed: it never exits.
+func waitingProcess() *process { return &process{done: make(chan struct{})} }
 
-// stop asks the app to shut down (SIGINT), and kills it after 5 s.
+// waitListening waits until the app accepts connections on addr. It fails
+// if the app exits first, or after a minute.
+func (p *process) waitListening(ctx context.Context, addr string) error {
+	deadline := time.NewTimer(time.Minute)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-p.done:
+			return &AppExitError{Err: p.err}
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return fmt.Errorf("the app did not listen on %s within a minute of starting", addr)
+		case <-tick.C:
+		}
+	}
+}
+
+// stop asks the app to shut down (SIGINT), kills it after 5 s, and waits
+// for it to exit. Stopping a process that has exited does nothing.
 func (p *process) stop() {
-	if p.cmd == nil || p.cmd.Process == nil {
+	if p.cmd == nil {
 		return
+	}
+	select {
+	case <-p.done:
+		return
+	default:
 	}
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 		_ = p.cmd.Process.Kill()
 	}
 	select {
-	case <-p.exited:
+	case <-p.done:
 	case <-time.After(5 * time.Second):
 		_ = p.cmd.Process.Kill()
-		<-p.exited
+		<-p.done
 	}
-	p.cmd = nil
-	p.exited = make(chan error)
 }
 
 // fingerprint summarises the names, sizes and times of the project's Go

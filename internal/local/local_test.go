@@ -3,11 +3,13 @@ package local
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -185,6 +187,7 @@ func TestRunAuthorizers(t *testing.T) {
 	base := "http://127.0.0.1:" + port
 	waitForLog(t, &stdout, "Serving authapp on "+base)
 
+	// "Serving" is printed once the app answers: no retries from here on.
 	for _, tc := range []struct {
 		path, auth string
 		status     int
@@ -194,33 +197,93 @@ func TestRunAuthorizers(t *testing.T) {
 		{"/admin", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0", http.StatusOK, identity},
 		{"/me", "", http.StatusUnauthorized, `{"message":"Unauthorized"}`},
 		{"/me", "Bearer wrong", http.StatusUnauthorized, `{"message":"Unauthorized"}`},
-		{"/me", "Bearer letmein", http.StatusOK, "alice"},
+		{"/me?x=1", "Bearer letmein", http.StatusOK, "alice"},
 	} {
-		var got struct {
-			status int
-			body   string
+		req, _ := http.NewRequest("GET", base+tc.path, nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			req, _ := http.NewRequest("GET", base+tc.path, nil)
-			if tc.auth != "" {
-				req.Header.Set("Authorization", tc.auth)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err == nil {
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				got.status, got.body = resp.StatusCode, strings.TrimSpace(string(b))
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("GET %s: %v\n%s", tc.path, err, stderr.String())
-			}
-			time.Sleep(50 * time.Millisecond)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s right after %q: %v\n%s", tc.path, "Serving", err, stderr.String())
 		}
-		if got.status != tc.status || got.body != tc.body {
-			t.Errorf("GET %s with %q = %d %q, want %d %q", tc.path, tc.auth, got.status, got.body, tc.status, tc.body)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := strings.TrimSpace(string(b)); resp.StatusCode != tc.status || got != tc.body {
+			t.Errorf("GET %s with %q = %d %q, want %d %q", tc.path, tc.auth, resp.StatusCode, got, tc.status, tc.body)
 		}
+	}
+	// Every request is logged: method, path, status, duration.
+	logLine := regexp.MustCompile(`(?m)^GET (\S+) (\d{3}) \d+\.\dms$`)
+	var got []string
+	for _, m := range logLine.FindAllStringSubmatch(stderr.String(), -1) {
+		got = append(got, m[1]+" "+m[2])
+	}
+	want := []string{"/admin 403", "/admin 200", "/me 401", "/me 401", "/me?x=1 200"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("request log (-want +got):\n%s\nstderr:\n%s", diff, stderr.String())
+	}
+	// The app's own address is local's business, not the user's.
+	if strings.Contains(stderr.String(), "gochalice: serving") {
+		t.Errorf("stderr shows the app's internal address:\n%s", stderr.String())
+	}
+}
+
+// TestRunPortTaken fails at once, naming --port, when the address is
+// taken, and prints no "Serving" line.
+func TestRunPortTaken(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	var stdout, stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), Options{ProjectDir: "testdata/authapp", Port: port, Stdout: &stdout, Stderr: &stderr})
+	}()
+	select {
+	case err := <-done:
+		var pe *PortError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "--port") {
+			t.Errorf("Run = %v, want a *PortError naming --port", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return with the port taken")
+	}
+	if strings.Contains(stdout.String(), "Serving") {
+		t.Errorf("stdout says it serves:\n%s", stdout.String())
+	}
+}
+
+// TestRunAppExits returns when the app stops on its own, instead of
+// waiting for a signal that never comes.
+func TestRunAppExits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an app")
+	}
+	t.Parallel()
+	var stdout, stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), Options{ProjectDir: "testdata/exitapp", Port: "0", Stdout: &stdout, Stderr: &stderr})
+	}()
+	select {
+	case err := <-done:
+		var exit *AppExitError
+		if !errors.As(err, &exit) {
+			t.Errorf("Run = %v, want an *AppExitError", err)
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("Run did not return after the app exited\nstderr:\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "exitapp: cannot start") {
+		t.Errorf("stderr lacks the app's own error:\n%s", stderr.String())
+	}
+	if strings.Contains(stdout.String(), "Serving") {
+		t.Errorf("stdout says it serves:\n%s", stdout.String())
 	}
 }
 
