@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: installs the test tools (dynalite and the IAM
-# action list from npm, Go modules and staticcheck from the module proxy),
-# then go vet, the goreleaser configuration (check and a snapshot build),
-# staticcheck and all tests with the race detector.
+# Runs every check CI runs: installs the test tools (dynalite, the IAM
+# action list and the CloudFormation schemas from npm; Go modules from the
+# module proxy), then gofmt, go mod tidy, go vet, golangci-lint (the
+# standard linters with staticcheck, exhaustive and depguard's import
+# rules; .golangci.yml), the release configuration's test, and every test
+# with the race detector. The release build itself is
+# scripts/release-check.sh, kept out of here because building goreleaser
+# takes longer than everything else together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-npm ci --no-audit --no-fund --loglevel=error
+step() { printf '==> %s\n' "$*" >&2; }
+
+# npm's downloads overlap the Go work; the tests need them at the end.
+npm ci --no-audit --no-fund --loglevel=error &
+npm_pid=$!
+
+step "go mod download"
 go mod download
+step gofmt
 gofmt_out=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
 if [ -n "$gofmt_out" ]; then
   echo "gofmt would change:"; echo "$gofmt_out"; exit 1
 fi
+step "go mod tidy -diff"
+go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+step "go vet"
 go vet ./...
-# The release configuration, checked and built for one target with the
-# goreleaser pinned in tools/goreleaser/go.mod (its own module, so its
-# dependencies stay out of ours); the build lands in dist/ (ignored by git).
-go tool -modfile=tools/goreleaser/go.mod goreleaser check
-GOOS=linux GOARCH=amd64 go tool -modfile=tools/goreleaser/go.mod goreleaser build --snapshot --clean --single-target
-go tool staticcheck ./...
+go -C tools/goreleaser vet ./...
+step golangci-lint
+go tool -modfile=tools/golangci-lint/go.mod golangci-lint run ./...
+step "release configuration"
+# goreleaser's own strict config loader and the settings that matter,
+# without building goreleaser (tools/goreleaser/config_test.go).
+go -C tools/goreleaser test ./...
+wait "$npm_pid" || { echo "npm ci failed"; exit 1; }
+step "go test -race"
 go test -race ./...

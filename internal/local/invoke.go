@@ -86,6 +86,8 @@ func EventKinds(k manifest.Kind) []string {
 		return []string{"kinesis"}
 	case manifest.KindDynamoDBStream:
 		return []string{"dynamodb"}
+	case manifest.KindFunction:
+		return nil
 	}
 	return nil
 }

@@ -182,7 +182,9 @@ func TestRunAuthorizers(t *testing.T) {
 	}()
 	defer func() {
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("Run after cancel = %v", err)
+		}
 	}()
 	base := "http://127.0.0.1:" + port
 	waitForLog(t, &stdout, "Serving authapp on "+base)
