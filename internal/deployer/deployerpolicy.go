@@ -60,7 +60,7 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 	}
 	prefix := app + "-" + p.Stage
 
-	arn := t.arn
+	arn := t.ARN
 	var need struct{ roles, api, httpAPI, apiPolicy, usagePlan, mappings, logGroups, vpc, rules, invokeConfigs bool }
 	var preMadeRoles, layers, tables []string
 	// The push sources: the principals that get a permission on a

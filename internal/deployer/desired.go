@@ -12,6 +12,7 @@ import (
 
 	"github.com/gochalice/gochalice/internal/iam"
 	"github.com/gochalice/gochalice/internal/stages"
+	"github.com/gochalice/gochalice/internal/state"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -32,53 +33,6 @@ const (
 	// KnownAfterApply stands for a value AWS chooses (an API's id, say)
 	// in a plan made before it exists.
 	KnownAfterApply = "(known after apply)"
-	// UnknownAccount stands for the account ID in ARNs of a plan made
-	// without AWS credentials.
-	UnknownAccount = "<account>"
-)
-
-// Target is where an app is deployed.
-type Target struct {
-	// Partition is "aws" unless the region is in another partition.
-	Partition string `json:"partition"`
-	// Region is the AWS region.
-	Region string `json:"region"`
-	// Account is the account ID, UnknownAccount when not known.
-	Account string `json:"account"`
-}
-
-// arn is the ARN of a resource of service in t's partition; region and
-// account are given, as global services (IAM, S3) leave them empty.
-func (t Target) arn(service, region, account, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", t.Partition, service, region, account, resource)
-}
-
-// ResourceType is the kind of an AWS resource the deployer manages.
-type ResourceType string
-
-// The resource types, in the order they are created.
-const (
-	TypeRole               ResourceType = "iam_role"
-	TypeFunction           ResourceType = "lambda_function"
-	TypeLogGroup           ResourceType = "log_group"
-	TypeEventSourceMapping ResourceType = "event_source_mapping"
-	TypeRestAPI            ResourceType = "rest_api"
-	TypeDeployment         ResourceType = "rest_api_deployment"
-	TypePermission         ResourceType = "lambda_permission"
-
-	// Event sources (desired_events.go).
-	TypeRule               ResourceType = "eventbridge_rule"
-	TypeSubscription       ResourceType = "sns_subscription"
-	TypeBucketNotification ResourceType = "s3_bucket_notification"
-	TypeInvokeConfig       ResourceType = "lambda_event_invoke_config"
-
-	// The HTTP API (desired_api.go).
-	TypeHTTPAPI   ResourceType = "http_api"
-	TypeHTTPStage ResourceType = "http_api_stage"
-
-	// The REST API's usage plan, for routes that require an API key
-	// (usageplan.go).
-	TypeUsagePlan ResourceType = "api_usage_plan"
 )
 
 // Resource is one desired resource: an address that names it within the
@@ -333,14 +287,9 @@ func permissionAddr(fn string) string { return "permission:" + fn }
 
 // deploymentAddr is the address of the REST API's deployment to a stage:
 // a renamed stage is another resource, so the old stage is deleted.
-func deploymentAddr(stage string) string { return "deployment:" + stage }
+func deploymentAddr(stage string) string { return state.DeploymentAddr(stage) }
 
-const (
-	restAPIAddr = "rest_api"
-	// legacyDeploymentAddr is the deployment's address in states recorded
-	// before it named the stage; LoadState migrates it.
-	legacyDeploymentAddr = "deployment"
-)
+const restAPIAddr = "rest_api"
 
 // BuildDesired works out the desired state of an app stage. It checks
 // everything it can before any AWS call — name lengths, event sources

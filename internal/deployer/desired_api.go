@@ -29,10 +29,6 @@ type HTTPStageSpec struct {
 	AutoDeploy bool `json:"auto_deploy"`
 }
 
-// APIIDPlaceholder, in a PermissionSpec's SourceARN, stands for the id of
-// the app's API (REST or HTTP), known only once it exists.
-const APIIDPlaceholder = "{api_id}"
-
 // AuthorizerStatementID is the Sid of the statement that lets API
 // Gateway invoke a custom authorizer's function.
 const AuthorizerStatementID = "gochalice-authorizer"
@@ -44,7 +40,7 @@ const httpAPIAddr = "http_api"
 func httpStageAddr(stage string) string { return "http_stage:" + stage }
 
 func functionARN(t Target, name string) string {
-	return t.arn("lambda", t.Region, t.Account, "function:"+name)
+	return t.ARN("lambda", t.Region, t.Account, "function:"+name)
 }
 
 // executeAPIARN is the execute-api ARN of the API apiID (APIIDPlaceholder

@@ -237,7 +237,7 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 		add(fmt.Sprintf("its %s is empty: the app reads it from an environment variable that the stage does not set", what),
 			fmt.Sprintf("set it under stages.%s.lambda_functions.%s.environment_variables in .chalice/config.json (%s)", s.Stage, fn.Name, value))
 	}
-	arn := t.arn
+	arn := t.ARN
 	fnARN := functionARN(t, name)
 	queue := func(nameOrARN string) (string, string) {
 		return sourceARN(nameOrARN, "sqs", "SQS queue", "arn:aws:sqs:<region>:<account>:<queue>",

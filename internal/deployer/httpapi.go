@@ -98,7 +98,7 @@ func httpAPIAttributes(r *Resource, _ *State) map[string]string {
 
 func httpAPIState(t Target, name string, api *apigwv2types.Api, sha string) ResourceState {
 	id := aws.ToString(api.ApiId)
-	return ResourceState{Type: TypeHTTPAPI, Name: name, ID: id, ARN: t.arn("apigateway", t.Region, "", "/apis/"+id), Attributes: map[string]string{
+	return ResourceState{Type: TypeHTTPAPI, Name: name, ID: id, ARN: t.ARN("apigateway", t.Region, "", "/apis/"+id), Attributes: map[string]string{
 		"description":     aws.ToString(api.Description),
 		"document_sha256": sha,
 	}}

@@ -10,12 +10,6 @@ import (
 	"github.com/gochalice/gochalice/manifest"
 )
 
-// TemplateTarget is the target of a packaged template: the partition,
-// region and account are CloudFormation's pseudo parameters, left for the
-// stack (or, in Terraform, the provider's data sources) to fill in. ARNs
-// built for it read "arn:${AWS::Partition}:logs:${AWS::Region}:...".
-var TemplateTarget = Target{Partition: "${AWS::Partition}", Region: "${AWS::Region}", Account: "${AWS::AccountId}"}
-
 // pseudoParameters are the CloudFormation pseudo parameters a package
 // template may refer to, and the Terraform expression of each.
 var pseudoParameters = map[string]string{

@@ -2,7 +2,6 @@ package deployer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/gochalice/gochalice/internal/build"
 	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
 )
@@ -43,7 +43,7 @@ func LoadProject(ctx context.Context, dir, stage, buildDir string) (*Project, er
 	if err != nil {
 		return nil, err
 	}
-	if p.Code, err = BuildLambda(ctx, dir, p.Arch, buildDir); err != nil {
+	if p.Code, err = build.Lambda(ctx, dir, p.Arch, buildDir); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -68,10 +68,10 @@ func ResolveProject(ctx context.Context, dir, stage, buildDir string) (*Project,
 		return nil, err
 	}
 	host := filepath.Join(buildDir, "host-app")
-	if err := BuildHost(ctx, dir, host); err != nil {
+	if err := build.Host(ctx, dir, host); err != nil {
 		return nil, err
 	}
-	m, err := TakeStageManifest(ctx, host, func(fn string) (map[string]string, error) {
+	m, err := build.StageManifest(ctx, host, func(fn string) (map[string]string, error) {
 		s, err := cfg.Resolve(stage, fn)
 		if err != nil {
 			return nil, err
@@ -106,36 +106,6 @@ func ResolveProject(ctx context.Context, dir, stage, buildDir string) (*Project,
 	}
 	p.Arch = arch
 	return p, nil
-}
-
-// TakeStageManifest takes the manifest of an app binary with base set, then
-// takes it again for every function whose variables (from env) differ, and
-// uses that function's entry from its own run.
-func TakeStageManifest(ctx context.Context, binary string, env func(function string) (map[string]string, error), base map[string]string) (*manifest.Manifest, error) {
-	m, err := TakeManifest(ctx, binary, base)
-	if err != nil {
-		return nil, err
-	}
-	key := func(e map[string]string) string { data, _ := json.Marshal(e); return string(data) }
-	runs := map[string]*manifest.Manifest{key(base): m}
-	for i, fn := range m.Functions {
-		e, err := env(fn.Name)
-		if err != nil {
-			return nil, err
-		}
-		k := key(e)
-		other, ok := runs[k]
-		if !ok {
-			if other, err = TakeManifest(ctx, binary, e); err != nil {
-				return nil, err
-			}
-			runs[k] = other
-		}
-		if f, ok := other.Function(fn.Name); ok {
-			m.Functions[i] = f
-		}
-	}
-	return m, nil
 }
 
 // Region returns the stage's region setting, "" when config.json sets
@@ -194,22 +164,6 @@ func CheckTarget(op string, recorded *State, t Target) error {
 }
 
 func known(account string) bool { return account != "" && account != UnknownAccount }
-
-// NewTarget returns the target of a region and account, with the region's
-// partition.
-func NewTarget(region, account string) Target {
-	partition := "aws"
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		partition = "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		partition = "aws-us-gov"
-	}
-	if account == "" {
-		account = UnknownAccount
-	}
-	return Target{Partition: partition, Region: region, Account: account}
-}
 
 // LookupTarget asks STS which account the credentials belong to.
 func LookupTarget(ctx context.Context, c IdentityAPI, region string) (Target, error) {

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/gochalice/gochalice/app/apptest"
-	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/build"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -120,10 +120,10 @@ func Invoke(ctx context.Context, opts InvokeOptions) error {
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "app")
-	if err := deployer.BuildHost(ctx, opts.ProjectDir, bin); err != nil {
+	if err := build.Host(ctx, opts.ProjectDir, bin); err != nil {
 		return err
 	}
-	m, err := deployer.TakeManifest(ctx, bin, env)
+	m, err := build.TakeManifest(ctx, bin, env)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func Invoke(ctx context.Context, opts InvokeOptions) error {
 		}
 	}
 	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = deployer.Environ(os.Environ(), env, map[string]string{
+	cmd.Env = build.Environ(os.Environ(), env, map[string]string{
 		manifest.EnvInvoke: fn.Name,
 		manifest.EnvStage:  opts.Stage,
 	})

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/build"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -138,14 +138,14 @@ func Run(ctx context.Context, opts Options) error {
 	start := func() (*process, error) {
 		gen++
 		bin := filepath.Join(tmp, fmt.Sprintf("app-%d", gen))
-		if err := deployer.BuildHost(ctx, opts.ProjectDir, bin); err != nil {
+		if err := build.Host(ctx, opts.ProjectDir, bin); err != nil {
 			return nil, err
 		}
 		env, err := opts.Env()
 		if err != nil {
 			return nil, err
 		}
-		m, err := deployer.TakeManifest(ctx, bin, env)
+		m, err := build.TakeManifest(ctx, bin, env)
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +167,7 @@ func Run(ctx context.Context, opts Options) error {
 		stderr := &lineFilter{w: opts.Stderr, drop: func(line []byte) bool {
 			return bytes.Contains(line, []byte("gochalice: serving")) && bytes.Contains(line, []byte(appAddr))
 		}}
-		p, err := startProcess(bin, deployer.Environ(os.Environ(), env, vars), opts.Stdout, stderr)
+		p, err := startProcess(bin, build.Environ(os.Environ(), env, vars), opts.Stdout, stderr)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package deployer
+package build
 
 import (
 	"archive/zip"
@@ -6,12 +6,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
 )
+
+// ZipFile is the name of the deployment package Lambda builds write
+// beside the bootstrap binary (and gochalice package beside its
+// template), Chalice's.
+const ZipFile = "deployment.zip"
 
 // Artifact is the deployment package every function of an app runs: a zip
 // holding one file, bootstrap.
@@ -25,14 +29,14 @@ type Artifact struct {
 
 // zipTime is the modification time of every zip entry, so that the same
 // binary always gives the same zip.
-var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+func zipTime() time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 // NewArtifact zips a Lambda bootstrap binary reproducibly: one entry,
 // bootstrap, with a fixed time and mode 0755.
 func NewArtifact(bootstrap []byte) (*Artifact, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipTime}
+	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipTime()}
 	h.SetMode(0o755)
 	w, err := zw.CreateHeader(h)
 	if err != nil {
@@ -54,17 +58,11 @@ func CodeSHA256(data []byte) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// hexSHA256 returns data's SHA-256 in hex.
-func hexSHA256(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
-// BuildLambda builds the main package in dir for Lambda — GOOS=linux,
-// GOARCH for arch ("arm64" or "x86_64"), CGO_ENABLED=0, -tags
-// lambda.norpc, -trimpath, stripped, no build id — into outDir/bootstrap,
-// and zips it.
-func BuildLambda(ctx context.Context, dir, arch, outDir string) (*Artifact, error) {
+// Lambda builds the main package in dir for Lambda — GOOS=linux, GOARCH
+// for arch ("arm64" or "x86_64"), CGO_ENABLED=0, -tags lambda.norpc,
+// -trimpath, stripped, no build id — into outDir/bootstrap, and zips it
+// (also written to outDir/deployment.zip).
+func Lambda(ctx context.Context, dir, arch, outDir string) (*Artifact, error) {
 	goarch := "arm64"
 	if arch == "x86_64" {
 		goarch = "amd64"
@@ -83,7 +81,7 @@ func BuildLambda(ctx context.Context, dir, arch, outDir string) (*Artifact, erro
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
-		return nil, &BuildError{Dir: dir, Output: output.String(), Err: err}
+		return nil, &Error{Dir: dir, Output: output.String(), Err: err}
 	}
 	bin, err := os.ReadFile(out)
 	if err != nil {
@@ -93,7 +91,7 @@ func BuildLambda(ctx context.Context, dir, arch, outDir string) (*Artifact, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(outDir, "deployment.zip"), a.Zip, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(outDir, ZipFile), a.Zip, 0o644); err != nil {
 		return nil, err
 	}
 	return a, nil

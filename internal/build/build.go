@@ -1,8 +1,14 @@
-package deployer
+// Package build builds a gochalice app: for the host (gochalice local,
+// and taking the manifest) and for Lambda (the zip every function runs),
+// and takes the app's manifest by running the host build. It needs only
+// the go command and the standard library, so gochalice local links
+// neither the deployer nor the AWS SDK.
+package build
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,21 +20,21 @@ import (
 	"github.com/gochalice/gochalice/manifest"
 )
 
-// BuildError is a failed `go build`, with the compiler's output.
-type BuildError struct {
+// Error is a failed `go build`, with the compiler's output.
+type Error struct {
 	Dir    string
 	Output string
 	Err    error
 }
 
-func (e *BuildError) Error() string {
+func (e *Error) Error() string {
 	return fmt.Sprintf("go build in %s: %v\n%s", e.Dir, e.Err, strings.TrimSpace(e.Output))
 }
 
-func (e *BuildError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
-// BuildHost builds the main package in dir for this machine into out.
-func BuildHost(ctx context.Context, dir, out string) error {
+// Host builds the main package in dir for this machine into out.
+func Host(ctx context.Context, dir, out string) error {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return err
@@ -41,7 +47,7 @@ func BuildHost(ctx context.Context, dir, out string) error {
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
-		return &BuildError{Dir: dir, Output: output.String(), Err: err}
+		return &Error{Dir: dir, Output: output.String(), Err: err}
 	}
 	return nil
 }
@@ -79,6 +85,38 @@ func TakeManifest(ctx context.Context, binary string, env map[string]string) (*m
 	m, err := manifest.Parse(&stdout)
 	if err != nil {
 		return nil, &ManifestError{Binary: binary, Stderr: stderr.String(), Err: err}
+	}
+	return m, nil
+}
+
+// StageManifest takes the manifest of an app binary with base set, then
+// takes it again for every function whose variables (from env) differ,
+// and uses that function's entry from its own run: a stream ARN a
+// function reads with os.Getenv at registration resolves to its stage's
+// value.
+func StageManifest(ctx context.Context, binary string, env func(function string) (map[string]string, error), base map[string]string) (*manifest.Manifest, error) {
+	m, err := TakeManifest(ctx, binary, base)
+	if err != nil {
+		return nil, err
+	}
+	key := func(e map[string]string) string { data, _ := json.Marshal(e); return string(data) }
+	runs := map[string]*manifest.Manifest{key(base): m}
+	for i, fn := range m.Functions {
+		e, err := env(fn.Name)
+		if err != nil {
+			return nil, err
+		}
+		k := key(e)
+		other, ok := runs[k]
+		if !ok {
+			if other, err = TakeManifest(ctx, binary, e); err != nil {
+				return nil, err
+			}
+			runs[k] = other
+		}
+		if f, ok := other.Function(fn.Name); ok {
+			m.Functions[i] = f
+		}
 	}
 	return m, nil
 }

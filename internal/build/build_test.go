@@ -1,4 +1,4 @@
-package deployer
+package build
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 func TestTakeManifestSeesTheStageEnvironment(t *testing.T) {
 	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "savealife")
-	if err := BuildHost(context.Background(), "../../examples/savealife", bin); err != nil {
+	if err := Host(context.Background(), "../../examples/savealife", bin); err != nil {
 		t.Fatal(err)
 	}
 	const stream = "arn:aws:dynamodb:eu-west-1:111122223333:table/donors/stream/2026-02-02T00:00:00.000"
@@ -34,14 +34,14 @@ func TestTakeManifestSeesTheStageEnvironment(t *testing.T) {
 func TestBuildAndManifestErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	err := BuildHost(context.Background(), "testdata/brokenapp", filepath.Join(dir, "broken"))
-	var be *BuildError
+	err := Host(context.Background(), "testdata/brokenapp", filepath.Join(dir, "broken"))
+	var be *Error
 	if !errors.As(err, &be) || !strings.Contains(be.Output, "main.go:5") {
-		t.Errorf("BuildHost(brokenapp) = %v; want a *BuildError with the compiler's file:line", err)
+		t.Errorf("Host(brokenapp) = %v; want a *Error with the compiler's file:line", err)
 	}
 
 	bin := filepath.Join(dir, "panicapp")
-	if err := BuildHost(context.Background(), "testdata/panicapp", bin); err != nil {
+	if err := Host(context.Background(), "testdata/panicapp", bin); err != nil {
 		t.Fatal(err)
 	}
 	_, err = TakeManifest(context.Background(), bin, nil)
