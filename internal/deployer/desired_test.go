@@ -10,6 +10,7 @@ import (
 
 	"github.com/gochalice/gochalice/internal/deployer"
 	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/openapi"
 )
 
 // TestValidation reports every problem of an app stage at once, before
@@ -171,7 +172,7 @@ func TestArtifactReproducible(t *testing.T) {
 func TestOpenAPIGolden(t *testing.T) {
 	t.Parallel()
 	p := savealife(t)
-	doc, err := deployer.OpenAPI(p.Manifest, deployer.OpenAPIOptions{
+	doc, err := openapi.REST(p.Manifest, openapi.RESTOptions{
 		Title: "savealife-dev", Description: "gochalice app savealife, stage dev",
 		FunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:savealife-dev", Target: target,
 	})

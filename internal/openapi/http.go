@@ -1,4 +1,4 @@
-package deployer
+package openapi
 
 import (
 	"encoding/json"
@@ -7,13 +7,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gochalice/gochalice/internal/stages"
+	"github.com/gochalice/gochalice/internal/arn"
 	"github.com/gochalice/gochalice/manifest"
 )
 
-// HTTPOpenAPIOptions are the parts of an HTTP API's OpenAPI document that
+// HTTPOptions are the parts of an HTTP API's OpenAPI document that
 // do not come from the manifest.
-type HTTPOpenAPIOptions struct {
+type HTTPOptions struct {
 	// Title becomes the HTTP API's name.
 	Title string
 	// Description becomes the HTTP API's description.
@@ -21,13 +21,13 @@ type HTTPOpenAPIOptions struct {
 	// FunctionARN is the API handler's ARN; every route integrates with
 	// it (aws_proxy, payload format 2.0).
 	FunctionARN string
-	Target      Target
+	Target      arn.Target
 	// AuthorizerARNs are the function ARNs of the custom (TOKEN and
 	// REQUEST) authorizers the routes use, by authorizer name.
 	AuthorizerARNs map[string]string
 }
 
-// HTTPOpenAPI returns the OpenAPI 3.0 document of the app's HTTP API: one
+// HTTP returns the OpenAPI 3.0 document of the app's HTTP API: one
 // aws_proxy integration (payload format 2.0) per route to the API
 // handler, the authorizers the routes use as security schemes (Cognito as
 // a JWT authorizer, IAM as SigV4, custom authorizers as Lambda REQUEST
@@ -38,9 +38,9 @@ type HTTPOpenAPIOptions struct {
 // base64-encodes them. It fails on what an HTTP API cannot do: API keys,
 // routes that disagree on CORS, a Cognito authorizer without an audience.
 // The JSON is deterministic.
-func HTTPOpenAPI(m *manifest.Manifest, o HTTPOpenAPIOptions) (json.RawMessage, error) {
-	if ps := apiProblems(m, stages.APIGatewayTypeHTTP); len(ps) > 0 {
-		return nil, fmt.Errorf("%s", ps[0])
+func HTTP(m *manifest.Manifest, o HTTPOptions) (json.RawMessage, error) {
+	if ps := Problems(m, true); len(ps) > 0 {
+		return nil, fmt.Errorf("%s: %s; %s", ps[0].Subject, ps[0].Problem, ps[0].Fix)
 	}
 	integration := map[string]any{
 		"type":                 "aws_proxy",
@@ -110,7 +110,7 @@ func HTTPOpenAPI(m *manifest.Manifest, o HTTPOpenAPIOptions) (json.RawMessage, e
 
 // httpSecurityScheme is the OpenAPI 3 security scheme of an authorizer
 // of an HTTP API.
-func httpSecurityScheme(a manifest.Authorizer, o HTTPOpenAPIOptions) (map[string]any, error) {
+func httpSecurityScheme(a manifest.Authorizer, o HTTPOptions) (map[string]any, error) {
 	switch a.Type {
 	case manifest.AuthorizerIAM:
 		return map[string]any{"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}, nil
@@ -143,7 +143,7 @@ func httpSecurityScheme(a manifest.Authorizer, o HTTPOpenAPIOptions) (map[string
 		}
 		auth := map[string]any{
 			"type":                           "request",
-			"authorizerUri":                  lambdaInvocationURI(o.Target, fnARN),
+			"authorizerUri":                  o.Target.InvocationURI(fnARN),
 			"authorizerPayloadFormatVersion": "1.0",
 			"authorizerResultTtlInSeconds":   a.TTLSeconds,
 		}

@@ -1,4 +1,4 @@
-package deployer
+package openapi
 
 import (
 	"bytes"
@@ -8,13 +8,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gochalice/gochalice/internal/arn"
 	"github.com/gochalice/gochalice/internal/iam"
 	"github.com/gochalice/gochalice/manifest"
 )
 
-// OpenAPIOptions are the parts of a REST API's OpenAPI document that do
+// RESTOptions are the parts of a REST API's OpenAPI document that do
 // not come from the manifest.
-type OpenAPIOptions struct {
+type RESTOptions struct {
 	// Title becomes the REST API's name.
 	Title string
 	// Description becomes the REST API's description.
@@ -22,7 +23,7 @@ type OpenAPIOptions struct {
 	// FunctionARN is the API handler's ARN; every method integrates with
 	// it (aws_proxy).
 	FunctionARN string
-	Target      Target
+	Target      arn.Target
 	// ResourcePolicy is the REST API's resource policy, nil for none.
 	ResourcePolicy *iam.Policy
 	// AuthorizerARNs are the function ARNs of the custom (TOKEN and
@@ -36,15 +37,15 @@ type OpenAPIOptions struct {
 
 var pathParam = regexp.MustCompile(`\{([^}+]+)\+?\}`)
 
-// OpenAPI returns the Swagger 2.0 document of the app's REST API: one
+// REST returns the Swagger 2.0 document of the app's REST API: one
 // aws_proxy integration per route to the API handler, an OPTIONS method
 // (also routed to the handler, which answers preflight requests, and
 // never behind an authorizer or API key) on every path with a CORS route,
 // the authorizers the routes use (securityDefinitions, and each method's
 // security), the API key requirement, the binary media types, and the
 // resource policy. The JSON is deterministic.
-func OpenAPI(m *manifest.Manifest, o OpenAPIOptions) (json.RawMessage, error) {
-	uri := lambdaInvocationURI(o.Target, o.FunctionARN)
+func REST(m *manifest.Manifest, o RESTOptions) (json.RawMessage, error) {
+	uri := o.Target.InvocationURI(o.FunctionARN)
 	integration := map[string]any{
 		"type":                "aws_proxy",
 		"httpMethod":          "POST",
@@ -171,15 +172,9 @@ const endpointConfigurationKey = "x-amazon-apigateway-endpoint-configuration"
 // API Gateway exports it.
 const apiKeyDefinition = "api_key"
 
-// lambdaInvocationURI is the URI through which API Gateway invokes a
-// Lambda function.
-func lambdaInvocationURI(t Target, functionARN string) string {
-	return fmt.Sprintf("arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", t.Partition, t.Region, functionARN)
-}
-
 // restSecurityDefinition is the Swagger security definition of an
 // authorizer of a REST API.
-func restSecurityDefinition(a manifest.Authorizer, o OpenAPIOptions) (map[string]any, error) {
+func restSecurityDefinition(a manifest.Authorizer, o RESTOptions) (map[string]any, error) {
 	switch a.Type {
 	case manifest.AuthorizerIAM:
 		return map[string]any{"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}, nil
@@ -208,7 +203,7 @@ func restSecurityDefinition(a manifest.Authorizer, o OpenAPIOptions) (map[string
 		}
 		auth := map[string]any{
 			"type":                         strings.ToLower(a.Type),
-			"authorizerUri":                lambdaInvocationURI(o.Target, fnARN),
+			"authorizerUri":                o.Target.InvocationURI(fnARN),
 			"authorizerResultTtlInSeconds": a.TTLSeconds,
 		}
 		if len(sources) > 0 {
@@ -272,4 +267,19 @@ func routeOperations(paths map[string]map[string]any, r manifest.Route) (map[str
 		return nil, "", fmt.Errorf("route %q: %s %s is registered twice", r.Pattern, r.Method, r.Path)
 	}
 	return ops, method, nil
+}
+
+// sortedCopy returns a sorted copy of v.
+func sortedCopy(v []string) []string {
+	out := slices.Clone(v)
+	slices.Sort(out)
+	return out
+}
+
+// nonNil returns s, or an empty list for nil (a JSON [] rather than null).
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
