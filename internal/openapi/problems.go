@@ -134,7 +134,6 @@ func sameCORS(a, b *manifest.CORS) bool {
 		slices.Equal(sortedCopy(a.ExposeHeaders), sortedCopy(b.ExposeHeaders))
 }
 
-
 // String formats p as "subject: problem; fix".
 func (p Problem) String() string {
 	return fmt.Sprintf("%s: %s; %s", p.Subject, p.Problem, p.Fix)
