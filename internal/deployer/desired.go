@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gochalice/gochalice/internal/execrole"
 	"github.com/gochalice/gochalice/internal/iam"
 	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/internal/state"
@@ -358,13 +359,21 @@ func BuildDesired(in Input) (*Desired, error) {
 			if policy == nil {
 				policy = &iam.Policy{Version: iam.Version}
 			}
+			vpc := len(s.SubnetIDs) > 0 || len(s.SecurityGroupIDs) > 0
 			if s.AutogenPolicy {
 				autogen = true
 				policy = iam.Merge(policy, src.rolePolicy())
+				if vpc {
+					policy = iam.Merge(policy, execrole.Policy(execrole.AttachToVPC()))
+				}
 			} else {
 				ps, ws := src.checkPolicy(policy, fn.Name, s.IAMPolicyFile)
 				problems = append(problems, ps...)
 				d.Warnings = append(d.Warnings, ws...)
+				if n := execrole.AttachToVPC(); vpc && len(missingActions(policy, n)) > 0 {
+					d.Warnings = append(d.Warnings, fmt.Sprintf("function %s: its policy file %s does not allow %s, which Lambda needs to attach the function to its VPC: add %s",
+						fn.Name, s.IAMPolicyFile, strings.Join(missingActions(policy, n), ", "), needStatement(n)))
+				}
 			}
 			policy = iam.Merge(policy, LogsPolicy(in.Target, name))
 			doc, err := policy.MarshalCanonical()
@@ -464,25 +473,14 @@ func canonicalJSONString(s string) string {
 
 // LogsPolicy allows a function to write to its own log group.
 func LogsPolicy(t Target, functionName string) *iam.Policy {
-	return &iam.Policy{Version: iam.Version, Statement: []iam.Statement{{
-		Sid:      "WriteOwnLogs",
-		Effect:   "Allow",
-		Action:   iam.Strings{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-		Resource: iam.Strings{fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/lambda/%s:*", t.Partition, t.Region, t.Account, functionName)},
-	}}}
+	return execrole.Policy(execrole.FunctionLogs(t, functionName))
 }
-
-// streamActions are what Lambda's event source mapping needs on a stream.
-var streamActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 
 // StreamReadPolicy allows reading one DynamoDB stream, as an event source
 // mapping needs. dynamodb:ListStreams is allowed on "*", the only resource
 // IAM accepts for it.
 func StreamReadPolicy(streamARN string) *iam.Policy {
-	return &iam.Policy{Version: iam.Version, Statement: []iam.Statement{
-		{Sid: "ReadStream", Effect: "Allow", Action: iam.Strings(slices.Clone(streamActions)), Resource: iam.Strings{streamARN}},
-		{Sid: "ListStreams", Effect: "Allow", Action: iam.Strings{"dynamodb:ListStreams"}, Resource: iam.Strings{"*"}},
-	}}
+	return execrole.Policy(execrole.ReadDynamoDBStream(streamARN)...)
 }
 
 // MissingStreamAccess returns the actions, of those an event source
@@ -490,12 +488,7 @@ func StreamReadPolicy(streamARN string) *iam.Policy {
 // allows them all. Deny statements and conditions are not evaluated: it
 // checks that the access is granted, not that nothing takes it away.
 func MissingStreamAccess(p *iam.Policy, streamARN string) []string {
-	var missing []string
-	for _, a := range streamActions {
-		if !allows(p, a, streamARN) {
-			missing = append(missing, a)
-		}
-	}
+	missing := missingActions(p, execrole.ReadDynamoDBStream(streamARN)[0])
 	if !allows(p, "dynamodb:ListStreams", "*") {
 		missing = append(missing, `dynamodb:ListStreams on "*"`)
 	}

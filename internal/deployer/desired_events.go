@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gochalice/gochalice/internal/execrole"
 	"github.com/gochalice/gochalice/internal/iam"
 	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
@@ -102,71 +103,41 @@ func subscriptionAddr(fn string) string       { return "subscription:" + fn }
 func bucketNotificationAddr(fn string) string { return "s3_notification:" + fn }
 func invokeConfigAddr(fn string) string       { return "invoke_config:" + fn }
 
-// roleAccess is what a function's execution role needs for its source or
-// failure destination: actions on one resource.
-type roleAccess struct {
-	Sid      string
-	Actions  []string
-	Resource string
-	// What completes "which Lambda needs to ...".
-	What string
+// needStatement is the statement of n to add to a policy file, as JSON.
+func needStatement(n execrole.Need) string {
+	acts, _ := json.Marshal(n.Actions)
+	return fmt.Sprintf(`{"Effect": "Allow", "Action": %s, "Resource": %q}`, strings.ReplaceAll(string(acts), `","`, `", "`), n.Resource)
 }
 
-func (a roleAccess) policy() *iam.Policy {
-	return &iam.Policy{Version: iam.Version, Statement: []iam.Statement{{
-		Sid: a.Sid, Effect: "Allow", Action: iam.Strings(slices.Clone(a.Actions)), Resource: iam.Strings{a.Resource},
-	}}}
-}
-
-// statement is the statement to add to a policy file, as JSON.
-func (a roleAccess) statement() string {
-	acts, _ := json.Marshal(a.Actions)
-	return fmt.Sprintf(`{"Effect": "Allow", "Action": %s, "Resource": %q}`, strings.ReplaceAll(string(acts), `","`, `", "`), a.Resource)
-}
-
-// missing returns the actions of a that p does not allow.
-func (a roleAccess) missing(p *iam.Policy) []string {
+// missingActions returns the actions of n that p does not allow on its
+// resource.
+func missingActions(p *iam.Policy, n execrole.Need) []string {
 	var out []string
-	for _, act := range a.Actions {
-		if !allows(p, act, a.Resource) {
+	for _, act := range n.Actions {
+		if !allows(p, act, n.Resource) {
 			out = append(out, act)
 		}
 	}
 	return out
 }
 
-// Execution role actions of the pull sources and failure destinations.
-var (
-	queueActions   = []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
-	kinesisActions = []string{"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"}
-)
-
 // QueueReadPolicy allows an event source mapping to read one SQS queue.
 func QueueReadPolicy(queueARN string) *iam.Policy {
-	return roleAccess{Sid: "ReadQueue", Actions: queueActions, Resource: queueARN}.policy()
+	return execrole.Policy(execrole.ReadQueue(queueARN))
 }
 
 // KinesisReadPolicy allows an event source mapping to read one Kinesis
 // data stream (shared-throughput consumers only: enhanced fan-out
 // consumers, which need kinesis:SubscribeToShard, are not supported).
 func KinesisReadPolicy(streamARN string) *iam.Policy {
-	return roleAccess{Sid: "ReadKinesisStream", Actions: kinesisActions, Resource: streamARN}.policy()
+	return execrole.Policy(execrole.ReadKinesisStream(streamARN))
 }
 
 // FailureDestinationPolicy allows Lambda to send failed events to an SQS
 // queue or SNS topic (kind manifest.DestinationSQS or DestinationSNS).
 func FailureDestinationPolicy(kind, arn string) *iam.Policy {
-	return destinationAccess(kind, arn).policy()
-}
-
-func destinationAccess(kind, arn string) roleAccess {
-	a := roleAccess{Sid: "SendFailedEvents", Resource: arn, What: "send failed events to"}
-	if kind == manifest.DestinationSNS {
-		a.Actions = []string{"sns:Publish"}
-	} else {
-		a.Actions = []string{"sqs:SendMessage"}
-	}
-	return a
+	n, _ := execrole.SendFailedEvents(kind, arn)
+	return execrole.Policy(n)
 }
 
 // source is what a function's event source adds to its desired state.
@@ -176,7 +147,7 @@ type source struct {
 	// others'.
 	dynamoStream string
 	// access is what the execution role needs besides.
-	access []roleAccess
+	access []execrole.Need
 	// mapping is a pull source's event source mapping.
 	mapping *MappingSpec
 	// resources are the push source's resources and the invoke config.
@@ -293,7 +264,8 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 			if problem != "" {
 				add(problem, "name an SQS queue or SNS topic of the deploying account, or its ARN")
 			} else {
-				src.access = append(src.access, destinationAccess(of.DestinationKind, destARN))
+				n, _ := execrole.SendFailedEvents(of.DestinationKind, destARN)
+				src.access = append(src.access, n)
 			}
 		}
 	}
@@ -353,7 +325,7 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 		if q.BatchSize > 10 && q.MaximumBatchingWindowInSeconds < 1 {
 			add(fmt.Sprintf("batch size %d is over 10 without a batching window", q.BatchSize), "set a maximum batching window of at least 1 second, or a batch size of at most 10")
 		}
-		src.access = append(src.access, roleAccess{Sid: "ReadQueue", Actions: queueActions, Resource: qa, What: "read the queue"})
+		src.access = append(src.access, execrole.ReadQueue(qa))
 		src.mapping = &MappingSpec{
 			FunctionName: name, EventSourceARN: qa, BatchSize: q.BatchSize,
 			MaximumBatchingWindowInSeconds: q.MaximumBatchingWindowInSeconds,
@@ -374,7 +346,7 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 			add(problem, "name the stream, or give its ARN")
 			break
 		}
-		src.access = append(src.access, roleAccess{Sid: "ReadKinesisStream", Actions: kinesisActions, Resource: sa, What: "read the stream"})
+		src.access = append(src.access, execrole.ReadKinesisStream(sa))
 		src.mapping = &MappingSpec{
 			FunctionName: name, EventSourceARN: sa, BatchSize: k.BatchSize, StartingPosition: k.StartingPosition,
 			MaximumBatchingWindowInSeconds: k.MaximumBatchingWindowInSeconds,
@@ -512,9 +484,7 @@ func (src *source) rolePolicy() *iam.Policy {
 	if src.dynamoStream != "" {
 		ps = append(ps, StreamReadPolicy(src.dynamoStream))
 	}
-	for _, a := range src.access {
-		ps = append(ps, a.policy())
-	}
+	ps = append(ps, execrole.Policy(src.access...))
 	return iam.Merge(ps...)
 }
 
@@ -532,13 +502,13 @@ func (src *source) checkPolicy(policy *iam.Policy, fn, file string) (problems []
 	}
 	for _, a := range src.access {
 		if unknown(a.Resource) {
-			warnings = append(warnings, fmt.Sprintf("function %s: its policy file %s cannot be checked against %s before deploy: make sure it has %s", fn, file, a.Resource, a.statement()))
+			warnings = append(warnings, fmt.Sprintf("function %s: its policy file %s cannot be checked against %s before deploy: make sure it has %s", fn, file, a.Resource, needStatement(a)))
 			continue
 		}
-		if missing := a.missing(policy); len(missing) > 0 {
+		if missing := missingActions(policy, a); len(missing) > 0 {
 			problems = append(problems, Problem{Subject: fmt.Sprintf("function %s (%s)", fn, file),
 				Problem: fmt.Sprintf("the policy does not allow %s, which Lambda needs to %s %s", strings.Join(missing, ", "), a.What, a.Resource),
-				Fix:     fmt.Sprintf("add %s to %s", a.statement(), file)})
+				Fix:     fmt.Sprintf("add %s to %s", needStatement(a), file)})
 		}
 	}
 	return problems, warnings
