@@ -1,0 +1,100 @@
+// Package names names every AWS resource of an app stage, from the app's
+// name (config.json's app_name, as the resolved settings carry it), the
+// stage and the app's name for each function: the one place those names
+// are made, for the deployer, the templates and policy generation. It
+// imports only the standard library.
+//
+// The names follow Chalice: the API handler's Lambda function is
+// "<app>-<stage>", the others "<app>-<stage>-<function>"; every function
+// has its own role "<app>-<stage>-<function>" (the API handler's
+// "<app>-<stage>-api_handler").
+package names
+
+import "fmt"
+
+// MaxLength is the longest name IAM, Lambda and EventBridge accept for
+// roles, functions and rules.
+const MaxLength = 64
+
+// APIHandler is the app's name for the function that serves every route
+// (manifest.APIHandlerName).
+const APIHandler = "api_handler"
+
+// Stage names the resources of one app stage.
+type Stage struct {
+	// App is the app's name: config.json's app_name.
+	App string `json:"app"`
+	// Stage is the stage's name.
+	Stage string `json:"stage"`
+}
+
+// Prefix is "<app>-<stage>": the API handler's Lambda function name, which
+// every other name of the stage starts with.
+func (s Stage) Prefix() string { return s.App + "-" + s.Stage }
+
+// Description marks a resource as the stage's: "gochalice app <app>,
+// stage <stage>". The REST and HTTP APIs, the usage plan and templates
+// carry it, so an interrupted deploy finds its API again by name and
+// description.
+func (s Stage) Description() string { return fmt.Sprintf("gochalice app %s, stage %s", s.App, s.Stage) }
+
+// API is the name of the stage's REST or HTTP API: the API handler's
+// Lambda function name.
+func (s Stage) API() string { return s.Prefix() }
+
+// UsagePlan is the name of the REST API stage's usage plan.
+func (s Stage) UsagePlan() string { return s.Prefix() }
+
+// Function returns the names of the resources of the app function fn.
+func (s Stage) Function(fn string) Function {
+	lambda := s.Prefix()
+	if fn != APIHandler {
+		lambda += "-" + fn
+	}
+	own := s.Prefix() + "-" + fn
+	return Function{
+		Function:             fn,
+		Lambda:               lambda,
+		Role:                 own,
+		LogGroup:             "/aws/lambda/" + lambda,
+		Rule:                 own,
+		RuleDescription:      s.Description() + ": invokes " + fn,
+		BucketNotificationID: "gochalice-" + own,
+	}
+}
+
+// Function is the names of one app function's resources in a stage.
+type Function struct {
+	// Function is the app's name for the function ("api_handler",
+	// "handle_stream").
+	Function string `json:"function"`
+	// Lambda is the Lambda function's name: "<app>-<stage>" for the API
+	// handler, "<app>-<stage>-<function>" for the others.
+	Lambda string `json:"lambda"`
+	// Role is the function's own execution role, and its inline policy:
+	// "<app>-<stage>-<function>".
+	Role string `json:"role"`
+	// LogGroup is the function's log group, "/aws/lambda/<Lambda>".
+	LogGroup string `json:"log_group"`
+	// Rule is the EventBridge rule of a schedule or event pattern
+	// function, "<app>-<stage>-<function>".
+	Rule string `json:"rule"`
+	// RuleDescription is the rule's description when the app gives none.
+	RuleDescription string `json:"rule_description"`
+	// BucketNotificationID is the id of an S3 function's configuration in
+	// its bucket's notification configuration,
+	// "gochalice-<app>-<stage>-<function>".
+	BucketNotificationID string `json:"bucket_notification_id"`
+}
+
+// TooLong returns, of the names AWS limits to MaxLength characters (the
+// Lambda function, the role, the rule), the first one over it; "" when
+// none is.
+func (f Function) TooLong() string {
+	for _, n := range []string{f.Lambda, f.Role, f.Rule} {
+		if len(n) > MaxLength {
+			return n
+		}
+	}
+	return ""
+}
