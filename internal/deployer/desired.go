@@ -10,10 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gochalice/gochalice/internal/arn"
 	"github.com/gochalice/gochalice/internal/execrole"
 	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/internal/stages"
-	"github.com/gochalice/gochalice/internal/state"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -27,10 +28,7 @@ const (
 	Handler = "bootstrap"
 	// MaxNameLength is the longest name IAM and Lambda accept for roles
 	// and functions.
-	MaxNameLength = 64
-	// PermissionStatementID is the Sid of the statement that lets API
-	// Gateway invoke the API handler.
-	PermissionStatementID = "gochalice-rest-api"
+	MaxNameLength = names.MaxLength
 	// KnownAfterApply stands for a value AWS chooses (an API's id, say)
 	// in a plan made before it exists.
 	KnownAfterApply = "(known after apply)"
@@ -63,108 +61,6 @@ type Resource struct {
 	HTTPAPI            *HTTPAPISpec            `json:"http_api,omitempty"`
 	HTTPStage          *HTTPStageSpec          `json:"http_stage,omitempty"`
 	UsagePlan          *UsagePlanSpec          `json:"usage_plan,omitempty"`
-}
-
-// RoleSpec is a function's execution role.
-type RoleSpec struct {
-	// TrustPolicy lets Lambda assume the role (canonical JSON).
-	TrustPolicy string `json:"trust_policy"`
-	// PolicyName is the name of the role's one inline policy.
-	PolicyName string `json:"policy_name"`
-	// Policy is the inline policy (canonical JSON).
-	Policy string `json:"policy"`
-	// Source says where the policy came from: the policy file's path, or
-	// "autogen_policy".
-	Source string `json:"source"`
-}
-
-// FunctionSpec is a Lambda function running the app's binary.
-type FunctionSpec struct {
-	Function            string            `json:"function"`
-	RoleARN             string            `json:"role_arn"`
-	Runtime             string            `json:"runtime"`
-	Handler             string            `json:"handler"`
-	Architecture        string            `json:"architecture"`
-	MemorySize          int               `json:"memory_size"`
-	Timeout             int               `json:"timeout"`
-	Environment         map[string]string `json:"environment"`
-	Tags                map[string]string `json:"tags"`
-	ReservedConcurrency *int              `json:"reserved_concurrency,omitempty"`
-	Layers              []string          `json:"layers,omitempty"`
-	SubnetIDs           []string          `json:"subnet_ids,omitempty"`
-	SecurityGroupIDs    []string          `json:"security_group_ids,omitempty"`
-	Tracing             string            `json:"tracing"`
-	CodeSHA256          string            `json:"code_sha256"`
-}
-
-// LogGroupSpec is a function's log group, managed only for its retention.
-type LogGroupSpec struct {
-	RetentionInDays int `json:"retention_in_days"`
-}
-
-// MappingSpec is an event source mapping of a pull source: a DynamoDB or
-// Kinesis stream, or an SQS queue.
-type MappingSpec struct {
-	FunctionName   string `json:"function_name"`
-	EventSourceARN string `json:"event_source_arn"`
-	BatchSize      int    `json:"batch_size"`
-	// StartingPosition is LATEST or TRIM_HORIZON for streams, "" for
-	// queues.
-	StartingPosition               string `json:"starting_position"`
-	MaximumBatchingWindowInSeconds int    `json:"maximum_batching_window_in_seconds"`
-	ReportBatchItemFailures        bool   `json:"report_batch_item_failures"`
-
-	// MaximumConcurrency (ScalingConfig) is a queue's, 0 for no limit.
-	MaximumConcurrency int `json:"maximum_concurrency,omitempty"`
-
-	// Streams only: where failed batches go (an SQS queue or SNS topic),
-	// how often a batch is retried (-1 forever; nil Lambda's default,
-	// forever) and how old a record may get (-1 any age; nil Lambda's
-	// default), and whether a failed batch is split in two.
-	OnFailureARN               string `json:"on_failure_arn,omitempty"`
-	MaximumRetryAttempts       *int   `json:"maximum_retry_attempts,omitempty"`
-	MaximumRecordAgeInSeconds  *int   `json:"maximum_record_age_in_seconds,omitempty"`
-	BisectBatchOnFunctionError bool   `json:"bisect_batch_on_function_error,omitempty"`
-}
-
-// isQueueSource reports whether a mapping's source is an SQS queue (an
-// ARN, possibly with template placeholders).
-func isQueueSource(arn string) bool { return strings.Contains(arn, ":sqs:") }
-
-// RestAPISpec is the REST API, imported from an OpenAPI (Swagger 2.0)
-// document.
-type RestAPISpec struct {
-	// Description marks the API as this app's and stage's, so a deploy
-	// interrupted before it recorded the API's id finds it again.
-	Description  string `json:"description"`
-	EndpointType string `json:"endpoint_type"`
-	// Document is the OpenAPI document; DocumentSHA256 its hex SHA-256.
-	Document       json.RawMessage `json:"-"`
-	DocumentSHA256 string          `json:"document_sha256"`
-}
-
-// DeploymentSpec is the REST API deployed to a stage.
-type DeploymentSpec struct {
-	StageName      string `json:"stage_name"`
-	DocumentSHA256 string `json:"document_sha256"`
-}
-
-// PermissionSpec is a statement of a function's resource-based policy
-// that lets one source invoke it: API Gateway from this REST (or HTTP)
-// API, EventBridge from one rule, SNS from one topic, S3 from one bucket
-// of one account.
-type PermissionSpec struct {
-	FunctionName string `json:"function_name"`
-	StatementID  string `json:"statement_id"`
-	Principal    string `json:"principal"`
-	Action       string `json:"action"`
-	// SourceARN is the ARN the source must have; "" means any stage,
-	// method and path of the app's REST API (recorded). APIIDPlaceholder
-	// in it is replaced by the recorded REST or HTTP API's id.
-	SourceARN string `json:"source_arn,omitempty"`
-	// SourceAccount is the account the source must belong to (S3, whose
-	// bucket ARNs name no account); "" for no condition.
-	SourceAccount string `json:"source_account,omitempty"`
 }
 
 // Desired is everything an app stage should have in AWS: a plain value,
@@ -280,17 +176,10 @@ func (e *ValidationError) Error() string {
 }
 
 // Address helpers.
-func roleAddr(fn string) string       { return "role:" + fn }
-func functionAddr(fn string) string   { return "function:" + fn }
-func logGroupAddr(fn string) string   { return "log_group:" + fn }
-func mappingAddr(fn string) string    { return "esm:" + fn }
-func permissionAddr(fn string) string { return "permission:" + fn }
-
-// deploymentAddr is the address of the REST API's deployment to a stage:
-// a renamed stage is another resource, so the old stage is deleted.
-func deploymentAddr(stage string) string { return state.DeploymentAddr(stage) }
-
-const restAPIAddr = "rest_api"
+func roleAddr(fn string) string     { return "role:" + fn }
+func functionAddr(fn string) string { return "function:" + fn }
+func logGroupAddr(fn string) string { return "log_group:" + fn }
+func mappingAddr(fn string) string  { return "esm:" + fn }
 
 // BuildDesired works out the desired state of an app stage. It checks
 // everything it can before any AWS call — name lengths, event sources
@@ -299,7 +188,36 @@ const restAPIAddr = "rest_api"
 // the pull sources — and reports every problem at once as a
 // *ValidationError. See desired_events.go for each source's resources
 // and permission model.
-func BuildDesired(in Input) (*Desired, error) {
+func BuildDesired(in Input) (*Desired, error) { return buildDesired(in, true) }
+
+// stageNames are the names of the app stage s is resolved for: from
+// config.json's app_name, the one app name every AWS name is made from.
+func stageNames(s *stages.Settings) names.Stage { return names.Stage{App: s.AppName, Stage: s.Stage} }
+
+// functionNames are the AWS names of the app function fn, resolved as s.
+// The Lambda function's name is the resolved setting, which stages makes
+// as names does.
+func functionNames(s *stages.Settings, fn string) names.Function {
+	n := stageNames(s).Function(fn)
+	n.Lambda, n.LogGroup = s.LambdaFunctionName, arn.FunctionLogGroupName(s.LambdaFunctionName)
+	return n
+}
+
+// Names returns the AWS names of every function of p (its Lambda
+// function, role, log group, rule...), by the app's name for the
+// function: what deploy makes, for gen-policy to scope its statements to.
+func (p *Project) Names() map[string]names.Function {
+	out := map[string]names.Function{}
+	for fn, s := range p.Settings {
+		out[fn] = functionNames(s, fn)
+	}
+	return out
+}
+
+// buildDesired is BuildDesired; checkPolicies false skips the checks of
+// policy files against what the sources need (DeployerPolicy does not
+// care what the roles allow).
+func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 	m := in.Manifest
 	d := &Desired{App: m.AppName, Target: in.Target, Code: in.Code}
 	var problems []Problem
@@ -313,11 +231,12 @@ func BuildDesired(in Input) (*Desired, error) {
 			add(fn.Name, "no resolved settings", "resolve the stage for every function of the manifest")
 			continue
 		}
-		d.Stage = s.Stage
-		name := s.LambdaFunctionName
-		if len(name) > MaxNameLength {
+		d.App, d.Stage = s.AppName, s.Stage
+		n := functionNames(s, fn.Name)
+		name := n.Lambda
+		if len(name) > names.MaxLength {
 			add(fmt.Sprintf("function %s", fn.Name),
-				fmt.Sprintf("the Lambda function and role name %q is %d characters, over AWS's limit of %d", name, len(name), MaxNameLength),
+				fmt.Sprintf("the Lambda function and role name %q is %d characters, over AWS's limit of %d", name, len(name), names.MaxLength),
 				"shorten app_name in .chalice/config.json, the stage name, or the name the app registers the function under")
 			continue
 		}
@@ -351,7 +270,7 @@ func BuildDesired(in Input) (*Desired, error) {
 		var deps []string
 
 		// The event source first: the role needs its ARN.
-		src, ps := eventSource(in, fn, s, name)
+		src, ps := eventSource(in, fn, s, n)
 		problems = append(problems, ps...)
 
 		if s.ManageIAMRole {
@@ -360,19 +279,20 @@ func BuildDesired(in Input) (*Desired, error) {
 				policy = &iam.Policy{Version: iam.Version}
 			}
 			vpc := len(s.SubnetIDs) > 0 || len(s.SecurityGroupIDs) > 0
-			if s.AutogenPolicy {
+			switch {
+			case s.AutogenPolicy:
 				autogen = true
 				policy = iam.Merge(policy, src.rolePolicy())
 				if vpc {
 					policy = iam.Merge(policy, execrole.Policy(execrole.AttachToVPC()))
 				}
-			} else {
+			case checkPolicies:
 				ps, ws := src.checkPolicy(policy, fn.Name, s.IAMPolicyFile)
 				problems = append(problems, ps...)
 				d.Warnings = append(d.Warnings, ws...)
-				if n := execrole.AttachToVPC(); vpc && len(missingActions(policy, n)) > 0 {
+				if need := execrole.AttachToVPC(); vpc && len(missingActions(policy, need)) > 0 {
 					d.Warnings = append(d.Warnings, fmt.Sprintf("function %s: its policy file %s does not allow %s, which Lambda needs to attach the function to its VPC: add %s",
-						fn.Name, s.IAMPolicyFile, strings.Join(missingActions(policy, n), ", "), needStatement(n)))
+						fn.Name, s.IAMPolicyFile, strings.Join(missingActions(policy, need), ", "), needStatement(need)))
 				}
 			}
 			policy = iam.Merge(policy, LogsPolicy(in.Target, name))
@@ -384,18 +304,18 @@ func BuildDesired(in Input) (*Desired, error) {
 			// Every function has its own role "<app>-<stage>-<function>",
 			// the API handler's included, as Chalice names per-function
 			// roles.
-			role := s.AppName + "-" + s.Stage + "-" + fn.Name
-			if len(role) > MaxNameLength {
+			role := n.Role
+			if len(role) > names.MaxLength {
 				add(fmt.Sprintf("function %s", fn.Name),
-					fmt.Sprintf("the IAM role name %q is %d characters, over AWS's limit of %d", role, len(role), MaxNameLength),
+					fmt.Sprintf("the IAM role name %q is %d characters, over AWS's limit of %d", role, len(role), names.MaxLength),
 					"shorten app_name in .chalice/config.json, the stage name, or the name the app registers the function under")
 				continue
 			}
 			d.Resources = append(d.Resources, Resource{
-				Address: roleAddr(fn.Name), Type: TypeRole, Name: role,
-				Role: &RoleSpec{TrustPolicy: trustPolicy, PolicyName: role, Policy: canonicalJSONString(string(doc)), Source: policySource(s)},
+				Address: roleAddr(fn.Name), Type: TypeRole, Name: role, Note: roleNote(fn.Name, policySource(s)),
+				Role: &RoleSpec{TrustPolicy: trustPolicy(), PolicyName: role, Policy: canonicalJSONString(string(doc)), Source: policySource(s)},
 			})
-			fs.RoleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", in.Target.Partition, in.Target.Account, role)
+			fs.RoleARN = in.Target.Role(role)
 			deps = append(deps, roleAddr(fn.Name))
 		} else {
 			fs.RoleARN = s.IAMRoleARN
@@ -405,7 +325,7 @@ func BuildDesired(in Input) (*Desired, error) {
 		})
 		if s.LogRetentionInDays > 0 {
 			d.Resources = append(d.Resources, Resource{
-				Address: logGroupAddr(fn.Name), Type: TypeLogGroup, Name: "/aws/lambda/" + name,
+				Address: logGroupAddr(fn.Name), Type: TypeLogGroup, Name: n.LogGroup,
 				DependsOn: []string{functionAddr(fn.Name)},
 				LogGroup:  &LogGroupSpec{RetentionInDays: s.LogRetentionInDays},
 			})
@@ -419,7 +339,7 @@ func BuildDesired(in Input) (*Desired, error) {
 		}
 		d.Resources = append(d.Resources, src.resources...)
 		if fn.Kind == manifest.KindAPI {
-			rs, stage, ps := apiResources(in, fn, s, name)
+			rs, stage, ps := apiResources(in, fn, s, n)
 			problems = append(problems, ps...)
 			if len(ps) == 0 {
 				d.APIStage = stage
@@ -447,13 +367,6 @@ func functionTags(s *stages.Settings) map[string]string {
 	tags["aws-chalice"] = fmt.Sprintf("version=gochalice:stage=%s:app=%s", s.Stage, s.AppName)
 	return tags
 }
-
-func restAPIDescription(app, stage string) string {
-	return fmt.Sprintf("gochalice app %s, stage %s", app, stage)
-}
-
-// trustPolicy lets Lambda assume a role.
-var trustPolicy = canonicalJSONString(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 
 // canonicalJSONString re-encodes a JSON document with sorted keys and no
 // insignificant space; it returns s unchanged when s is not JSON.

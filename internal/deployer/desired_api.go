@@ -1,76 +1,29 @@
 package deployer
 
 import (
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/internal/openapi"
 	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
 )
 
-// HTTPAPISpec is an API Gateway HTTP API (v2), imported from an OpenAPI 3
-// document, that invokes the API handler with payload format 2.0.
-type HTTPAPISpec struct {
-	// Description marks the API as this app's and stage's.
-	Description string `json:"description"`
-	// Document is the OpenAPI 3 document; DocumentSHA256 its hex SHA-256.
-	Document       json.RawMessage `json:"-"`
-	DocumentSHA256 string          `json:"document_sha256"`
-}
-
-// HTTPStageSpec is the HTTP API's stage.
-type HTTPStageSpec struct {
-	StageName string `json:"stage_name"`
-	// AutoDeploy deploys every change of the API to the stage at once;
-	// gochalice always sets it.
-	AutoDeploy bool `json:"auto_deploy"`
-}
-
 // AuthorizerStatementID is the Sid of the statement that lets API
 // Gateway invoke a custom authorizer's function.
 const AuthorizerStatementID = "gochalice-authorizer"
-
-const httpAPIAddr = "http_api"
-
-// httpStageAddr is the address of the HTTP API's stage: a renamed stage
-// is another resource, so the old stage is deleted.
-func httpStageAddr(stage string) string { return "http_stage:" + stage }
-
-func functionARN(t Target, name string) string {
-	return t.ARN("lambda", t.Region, t.Account, "function:"+name)
-}
-
-// executeAPIARN is the execute-api ARN of the API apiID (APIIDPlaceholder
-// while it is unknown) in t; permissions add "/*" or "/authorizers/*".
-func executeAPIARN(t Target, apiID string) string {
-	return fmt.Sprintf("arn:%s:execute-api:%s:%s:%s", t.Partition, t.Region, t.Account, apiID)
-}
-
-// invokePermission is the permission (address "permission:<fn>") that lets
-// principal invoke fn, whose Lambda function name is name, from sourceARN
-// ("" for a REST API handler's) and sourceAccount. It depends on the
-// function and on deps.
-func invokePermission(fn, name, sid, principal, sourceARN, sourceAccount string, deps ...string) Resource {
-	return Resource{
-		Address: permissionAddr(fn), Type: TypePermission, Name: sid,
-		DependsOn: append([]string{functionAddr(fn)}, deps...),
-		Permission: &PermissionSpec{FunctionName: name, StatementID: sid, Principal: principal, Action: "lambda:InvokeFunction",
-			SourceARN: sourceARN, SourceAccount: sourceAccount},
-	}
-}
 
 // apiResources are the resources of the API handler fn: the REST API, its
 // deployment to the stage and the permission that lets it invoke fn; or,
 // with api_gateway_type HTTP, the HTTP API and its stage; and the
 // permissions that let the API invoke the custom authorizers its routes
 // use; and, when a REST API route requires an API key, the stage's usage
-// plan. name is fn's Lambda function name.
-func apiResources(in Input, fn manifest.Function, s *stages.Settings, name string) (resources []Resource, apiStage string, problems []Problem) {
+// plan. n are fn's names.
+func apiResources(in Input, fn manifest.Function, s *stages.Settings, n names.Function) (resources []Resource, apiStage string, problems []Problem) {
 	m := in.Manifest
 	t := in.Target
+	name := n.Lambda
 	if ps := openapi.Problems(m, s.APIGatewayType == stages.APIGatewayTypeHTTP); len(ps) > 0 {
 		for _, p := range ps {
 			problems = append(problems, Problem(p))
@@ -94,14 +47,16 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 		if as == nil {
 			continue // BuildDesired reports the function without settings
 		}
-		authARNs[a.Name] = functionARN(t, as.LambdaFunctionName)
+		authARNs[a.Name] = t.Function(as.LambdaFunctionName)
 		authDeps = append(authDeps, functionAddr(a.Name))
 		resources = append(resources, invokePermission(a.Name, as.LambdaFunctionName, AuthorizerStatementID, "apigateway.amazonaws.com",
-			executeAPIARN(t, APIIDPlaceholder)+"/authorizers/*", "", apiAddr))
+			t.ExecuteAPI(APIIDPlaceholder)+"/authorizers/*", "", apiAddr))
 	}
 	apiDeps := append([]string{functionAddr(fn.Name)}, authDeps...)
-	fnARN := functionARN(t, name)
-	desc := restAPIDescription(m.AppName, s.Stage)
+	fnARN := t.Function(name)
+	// The API's name is the API handler's; its description, the usage
+	// plan's name and its description are the stage's (names.Stage).
+	desc := stageNames(s).Description()
 
 	if s.APIGatewayType == stages.APIGatewayTypeHTTP {
 		doc, err := openapi.HTTP(m, openapi.HTTPOptions{Title: name, Description: desc, FunctionARN: fnARN, Target: t, AuthorizerARNs: authARNs})
@@ -118,7 +73,7 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 				DependsOn: []string{httpAPIAddr},
 				HTTPStage: &HTTPStageSpec{StageName: s.APIGatewayStage, AutoDeploy: true},
 			},
-			invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", executeAPIARN(t, APIIDPlaceholder)+"/*", "", httpAPIAddr))
+			invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", t.ExecuteAPI(APIIDPlaceholder)+"/*", "", httpAPIAddr))
 		return resources, s.APIGatewayStage, nil
 	}
 
@@ -154,7 +109,7 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, name strin
 	if slices.ContainsFunc(m.Routes, func(r manifest.Route) bool { return r.APIKeyRequired }) {
 		// API Gateway accepts only the keys of a usage plan of the stage.
 		resources = append(resources, Resource{
-			Address: usagePlanAddr, Type: TypeUsagePlan, Name: m.AppName + "-" + s.Stage,
+			Address: usagePlanAddr, Type: TypeUsagePlan, Name: stageNames(s).UsagePlan(),
 			DependsOn: []string{deploymentAddr(s.APIGatewayStage)},
 			UsagePlan: &UsagePlanSpec{Description: desc, APIStage: s.APIGatewayStage},
 		})
@@ -178,15 +133,3 @@ func usedAuthorizers(m *manifest.Manifest) []manifest.Authorizer {
 	}
 	return out
 }
-
-// The kinds of the HTTP API's resources (see kinds.go).
-var (
-	httpAPIKind = kind{
-		apply: applyHTTPAPI, delete: deleteHTTPAPI, read: readHTTPAPIKind, attributes: httpAPIAttributes,
-		logicalID: httpAPILogicalIDOf, cloudFormation: httpAPICloudFormation, terraform: httpAPITerraform,
-	}
-	httpStageKind = kind{
-		apply: applyHTTPStage, delete: deleteHTTPStage, read: readHTTPStageKind, attributes: httpStageAttributes,
-		logicalID: httpAPILogicalIDOf, cloudFormation: httpStageCloudFormation, terraform: httpStageTerraform,
-	}
-)

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gochalice/gochalice/internal/arn"
 	"github.com/gochalice/gochalice/internal/execrole"
 	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
 )
@@ -154,13 +156,6 @@ type source struct {
 	resources []Resource
 }
 
-// arnParts splits an ARN into its six parts; ok is false when s is not
-// one.
-func arnParts(s string) (parts []string, ok bool) {
-	parts = strings.SplitN(s, ":", 6)
-	return parts, len(parts) == 6 && parts[0] == "arn"
-}
-
 // sourceARN returns the ARN of a source given by name or ARN: a name is
 // made an ARN by build; an ARN must be of service and its resource must
 // satisfy resource. what names the source in problems ("SQS queue").
@@ -171,8 +166,8 @@ func sourceARN(nameOrARN, service, what, example string, build func(name string)
 		}
 		return build(nameOrARN), ""
 	}
-	parts, ok := arnParts(nameOrARN)
-	if !ok || parts[2] != service || !resource(parts[5]) {
+	parts, ok := arn.Parse(nameOrARN)
+	if !ok || parts.Service != service || !resource(parts.Resource) {
 		return "", fmt.Sprintf("%q is not an %s ARN (%s)", nameOrARN, what, example)
 	}
 	return nameOrARN, ""
@@ -194,10 +189,11 @@ func streamKind(k manifest.Kind) bool {
 
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
-// eventSource works out the event source resources of fn, whose Lambda
-// function is name, and what its role needs for them.
-func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string) (*source, []Problem) {
+// eventSource works out the event source resources of fn, whose names are
+// n, and what its role needs for them.
+func eventSource(in Input, fn manifest.Function, s *stages.Settings, n names.Function) (*source, []Problem) {
 	t := in.Target
+	name := n.Lambda
 	src := &source{}
 	var problems []Problem
 	subject := "function " + fn.Name
@@ -208,16 +204,13 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 		add(fmt.Sprintf("its %s is empty: the app reads it from an environment variable that the stage does not set", what),
 			fmt.Sprintf("set it under stages.%s.lambda_functions.%s.environment_variables in .chalice/config.json (%s)", s.Stage, fn.Name, value))
 	}
-	arn := t.ARN
-	fnARN := functionARN(t, name)
+	fnARN := t.Function(name)
 	queue := func(nameOrARN string) (string, string) {
-		return sourceARN(nameOrARN, "sqs", "SQS queue", "arn:aws:sqs:<region>:<account>:<queue>",
-			func(n string) string { return arn("sqs", t.Region, t.Account, n) },
+		return sourceARN(nameOrARN, "sqs", "SQS queue", "arn:aws:sqs:<region>:<account>:<queue>", t.Queue,
 			func(r string) bool { return r != "" && !strings.Contains(r, "/") })
 	}
 	topic := func(nameOrARN string) (string, string) {
-		return sourceARN(nameOrARN, "sns", "SNS topic", "arn:aws:sns:<region>:<account>:<topic>",
-			func(n string) string { return arn("sns", t.Region, t.Account, n) },
+		return sourceARN(nameOrARN, "sns", "SNS topic", "arn:aws:sns:<region>:<account>:<topic>", t.Topic,
 			func(r string) bool { return r != "" && !strings.Contains(r, "/") && !strings.Contains(r, ":") })
 	}
 	permission := func(sid, principal, sourceARN, sourceAccount string) Resource {
@@ -281,6 +274,7 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 	switch fn.Kind {
 	case manifest.KindDynamoDBStream:
 		ds := fn.DynamoDBStream
+		table := ""
 		switch {
 		case ds == nil || ds.Stream == "":
 			unset("DynamoDB stream", "a stream ARN, or the table's name")
@@ -295,12 +289,13 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 			if a, ok := in.Streams[ds.Stream]; ok {
 				src.dynamoStream = a
 			} else {
-				src.dynamoStream = arn("dynamodb", t.Region, t.Account, "table/"+ds.Stream+"/stream/"+KnownAfterApply)
+				src.dynamoStream = t.TableStream(ds.Stream, KnownAfterApply)
 			}
+			table = ds.Stream
 		}
 		if src.dynamoStream != "" {
 			src.mapping = &MappingSpec{
-				FunctionName: name, EventSourceARN: src.dynamoStream,
+				FunctionName: name, EventSourceARN: src.dynamoStream, Table: table,
 				BatchSize: ds.BatchSize, StartingPosition: ds.StartingPosition,
 				MaximumBatchingWindowInSeconds: ds.MaximumBatchingWindowInSeconds,
 				ReportBatchItemFailures:        ds.ReportBatchItemFailures,
@@ -340,7 +335,7 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 			break
 		}
 		sa, problem := sourceARN(k.Stream, "kinesis", "Kinesis stream", "arn:aws:kinesis:<region>:<account>:stream/<stream>",
-			func(n string) string { return arn("kinesis", t.Region, t.Account, "stream/"+n) },
+			t.KinesisStream,
 			func(r string) bool { return strings.HasPrefix(r, "stream/") && len(r) > len("stream/") })
 		if problem != "" {
 			add(problem, "name the stream, or give its ARN")
@@ -355,14 +350,14 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 		streamFailure(src.mapping)
 
 	case manifest.KindSchedule, manifest.KindEventBridge:
-		rule := s.AppName + "-" + s.Stage + "-" + fn.Name
+		rule := n.Rule
 		if len(rule) > MaxNameLength {
 			add(fmt.Sprintf("the EventBridge rule name %q is %d characters, over AWS's limit of %d", rule, len(rule), MaxNameLength),
 				"shorten app_name in .chalice/config.json, the stage name, or the name the app registers the function under")
 			break
 		}
 		spec := &RuleSpec{EventBusName: "default", FunctionName: name, FunctionARN: fnARN, TargetID: RuleTargetID,
-			Description: fmt.Sprintf("gochalice app %s, stage %s: invokes %s", s.AppName, s.Stage, fn.Name)}
+			Description: n.RuleDescription}
 		if fn.Kind == manifest.KindSchedule {
 			if fn.Schedule == nil || fn.Schedule.Expression == "" {
 				add("it has no schedule expression", "register it with app.Schedule(name, \"rate(...)\" or \"cron(...)\", ...)")
@@ -384,25 +379,22 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 			}
 			if bus := eb.Bus; bus != "" && bus != "default" {
 				if strings.HasPrefix(bus, "arn:") {
-					parts, ok := arnParts(bus)
-					if !ok || parts[2] != "events" || !strings.HasPrefix(parts[5], "event-bus/") {
+					parts, ok := arn.Parse(bus)
+					if !ok || parts.Service != "events" || !strings.HasPrefix(parts.Resource, "event-bus/") {
 						add(fmt.Sprintf("%q is not an EventBridge event bus ARN", bus), "use arn:aws:events:<region>:<account>:event-bus/<bus>, or just the bus's name")
 						break
 					}
-					if known(t.Account) && !strings.Contains(t.Account, "${") && parts[4] != t.Account {
-						add(fmt.Sprintf("the event bus %s is of account %s, not the deploying account %s", bus, parts[4], t.Account),
+					if known(t.Account) && !strings.Contains(t.Account, "${") && parts.Account != t.Account {
+						add(fmt.Sprintf("the event bus %s is of account %s, not the deploying account %s", bus, parts.Account, t.Account),
 							"rules can be made only on a bus of the deploying account: forward the events to a bus of this account with a rule on the other account's bus")
 						break
 					}
-					bus = strings.TrimPrefix(parts[5], "event-bus/")
+					bus = strings.TrimPrefix(parts.Resource, "event-bus/")
 				}
 				spec.EventBusName = bus
 			}
 		}
-		ruleARN := arn("events", t.Region, t.Account, "rule/"+rule)
-		if spec.EventBusName != "default" {
-			ruleARN = arn("events", t.Region, t.Account, "rule/"+spec.EventBusName+"/"+rule)
-		}
+		ruleARN := t.Rule(spec.EventBusName, rule)
 		src.resources = append(src.resources,
 			permission(EventsStatementID, "events.amazonaws.com", ruleARN, ""),
 			Resource{Address: ruleAddr(fn.Name), Type: TypeRule, Name: rule, DependsOn: pushDeps, Rule: spec})
@@ -419,8 +411,8 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 		}
 		sub := Resource{Address: subscriptionAddr(fn.Name), Type: TypeSubscription, Name: ta[strings.LastIndex(ta, ":")+1:], DependsOn: pushDeps,
 			Subscription: &SubscriptionSpec{TopicARN: ta, FunctionName: name, FunctionARN: fnARN, FilterPolicy: canonicalJSONString(fn.SNS.FilterPolicy)}}
-		if parts, _ := arnParts(ta); parts[4] != t.Account {
-			sub.Note = fmt.Sprintf("topic of account %s: its access policy must allow this account (%s) sns:Subscribe on %s", parts[4], t.Account, ta)
+		if parts, _ := arn.Parse(ta); parts.Account != t.Account {
+			sub.Note = fmt.Sprintf("topic of account %s: its access policy must allow this account (%s) sns:Subscribe on %s", parts.Account, t.Account, ta)
 		}
 		src.resources = append(src.resources, permission(SNSStatementID, "sns.amazonaws.com", ta, ""), sub)
 
@@ -431,12 +423,12 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 		}
 		b := fn.S3.Bucket
 		if strings.HasPrefix(b, "arn:") {
-			parts, ok := arnParts(b)
-			if !ok || parts[2] != "s3" || parts[3] != "" || parts[4] != "" || strings.Contains(parts[5], "/") {
+			parts, ok := arn.Parse(b)
+			if !ok || parts.Service != "s3" || parts.Region != "" || parts.Account != "" || strings.Contains(parts.Resource, "/") {
 				add(fmt.Sprintf("%q is not an S3 bucket ARN", b), "use arn:aws:s3:::<bucket>, or just the bucket's name")
 				break
 			}
-			b = parts[5]
+			b = parts.Resource
 		}
 		if !bucketName.MatchString(b) {
 			add(fmt.Sprintf("%q is not a valid S3 bucket name", b), "use the bucket's name: 3-63 lower-case letters, digits, dots and hyphens")
@@ -452,12 +444,12 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 				add(fmt.Sprintf("%q is not an S3 event type", e), "use S3's event types, e.g. s3:ObjectCreated:* or s3:ObjectRemoved:Delete")
 			}
 		}
-		bucketARN := arn("s3", "", "", b)
+		bucketARN := t.Bucket(b)
 		src.resources = append(src.resources,
 			permission(S3StatementID, "s3.amazonaws.com", bucketARN, t.Account),
 			Resource{Address: bucketNotificationAddr(fn.Name), Type: TypeBucketNotification, Name: b, DependsOn: pushDeps,
-				Note: "merged into the bucket's notification configuration as " + bucketNotificationID(s, fn.Name) + "; its other configurations are kept",
-				BucketNotification: &BucketNotificationSpec{Bucket: b, ID: bucketNotificationID(s, fn.Name), FunctionName: name, FunctionARN: fnARN,
+				Note: "merged into the bucket's notification configuration as " + n.BucketNotificationID + "; its other configurations are kept",
+				BucketNotification: &BucketNotificationSpec{Bucket: b, ID: n.BucketNotificationID, FunctionName: name, FunctionARN: fnARN,
 					Events: events, Prefix: fn.S3.Prefix, Suffix: fn.S3.Suffix}})
 	}
 
@@ -470,12 +462,6 @@ func eventSource(in Input, fn manifest.Function, s *stages.Settings, name string
 		})
 	}
 	return src, problems
-}
-
-// bucketNotificationID is the stable id of a function's configuration in
-// its bucket's notification configuration.
-func bucketNotificationID(s *stages.Settings, fn string) string {
-	return "gochalice-" + s.AppName + "-" + s.Stage + "-" + fn
 }
 
 // rolePolicy returns what the role needs for the source.

@@ -12,9 +12,6 @@ import (
 // SAMTransform is the transform of a SAM template.
 const SAMTransform = "AWS::Serverless-2016-10-31"
 
-// restAPILogicalID is the logical ID of the REST API, Chalice's.
-const restAPILogicalID = "RestAPI"
-
 // cfnLogicalIDs returns the logical ID of every address of d: the
 // function's own for "function:x", with Role, LogGroup,
 // EventSourceMapping or InvokePermission after it for the others,
@@ -29,34 +26,20 @@ func cfnLogicalIDs(d *Desired, params []StreamParameter) (map[string]string, err
 	}
 	for _, r := range d.Resources {
 		fn := LogicalID(addressFunction(r.Address))
-		var id string
-		switch r.Type {
-		case TypeRole:
-			id = fn + "Role"
-		case TypeFunction:
-			id = fn
-		case TypeLogGroup:
-			id = fn + "LogGroup"
-		case TypeEventSourceMapping:
-			id = fn + "EventSourceMapping"
-		case TypeRestAPI, TypeDeployment:
-			id = restAPILogicalID
-		case TypePermission:
-			id = fn + "InvokePermission"
-		default:
-			if k, ok := kindOf(r.Type); ok && k.logicalID != nil {
-				id = k.logicalID(fn, r)
-				break
-			}
+		k, ok := kindOf(r.Type)
+		if !ok || k.cloudFormation == nil {
 			return nil, fmt.Errorf("%s: gochalice package does not know the resource type %s", r.Address, r.Type)
 		}
-		// The API and its stage are one resource, named for neither
-		// function; so is the API's usage plan.
-		api := id == restAPILogicalID || id == httpAPILogicalID || id == usagePlanLogicalID
-		if fn == "" && !api {
+		id, shared := fn+k.logicalID, k.sharedLogicalID != ""
+		if shared {
+			// The app stage's one resource, named for no function, which
+			// several addresses may make up (an API and its stage).
+			id = k.sharedLogicalID
+		}
+		if fn == "" && !shared {
 			return nil, fmt.Errorf("%s: the function name has no letter or digit to make a CloudFormation logical ID of", r.Address)
 		}
-		if other, dup := owner[id]; dup && !api {
+		if other, dup := owner[id]; dup && !shared {
 			return nil, fmt.Errorf("%s and %s both get the CloudFormation logical ID %s: rename one of the functions", other, r.Address, id)
 		}
 		owner[id] = r.Address
@@ -170,7 +153,7 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 		return nil, err
 	}
 	known := map[string]bool{}
-	for k := range pseudoParameters {
+	for k := range pseudoParameters() {
 		known[k] = true
 	}
 	params := map[string]any{}
@@ -199,140 +182,12 @@ func (pk *Package) CloudFormation() (map[string]any, error) {
 		id := ids[r.Address]
 		addresses[id] = append(addresses[id], r.Address)
 		deps[id] = append(deps[id], r.DependsOn...)
-		var typ string
-		props := map[string]any{}
-		switch r.Type {
-		case TypeRole:
-			typ = "AWS::IAM::Role"
-			trust, err := decodeJSON([]byte(r.Role.TrustPolicy))
-			if err != nil {
-				return nil, fmt.Errorf("%s: trust policy: %w", r.Address, err)
-			}
-			policy, err := subJSON([]byte(r.Role.Policy))
-			if err != nil {
-				return nil, fmt.Errorf("%s: policy: %w", r.Address, err)
-			}
-			props["RoleName"] = r.Name
-			props["AssumeRolePolicyDocument"] = trust
-			props["Policies"] = []any{map[string]any{"PolicyName": r.Role.PolicyName, "PolicyDocument": policy}}
-		case TypeFunction:
-			typ = "AWS::Serverless::Function"
-			f := r.Function
-			props["FunctionName"] = r.Name
-			props["CodeUri"] = "./" + DeploymentZipFile
-			props["Runtime"] = f.Runtime
-			props["Handler"] = f.Handler
-			props["Architectures"] = []string{f.Architecture}
-			props["MemorySize"] = f.MemorySize
-			props["Timeout"] = f.Timeout
-			props["Tracing"] = f.Tracing
-			props["Environment"] = map[string]any{"Variables": f.Environment}
-			props["Tags"] = f.Tags
-			if role, ok := ids[roleAddr(f.Function)]; ok {
-				props["Role"] = map[string]any{"Fn::GetAtt": []string{role, "Arn"}}
-			} else {
-				props["Role"] = sub(f.RoleARN)
-			}
-			if f.ReservedConcurrency != nil {
-				props["ReservedConcurrentExecutions"] = *f.ReservedConcurrency
-			}
-			if len(f.Layers) > 0 {
-				props["Layers"] = walkStrings(toAnySlice(f.Layers), sub)
-			}
-			if len(f.SubnetIDs) > 0 || len(f.SecurityGroupIDs) > 0 {
-				props["VpcConfig"] = map[string]any{"SubnetIds": nonNil(f.SubnetIDs), "SecurityGroupIds": nonNil(f.SecurityGroupIDs)}
-			}
-			outputs[id+"Name"] = map[string]any{"Description": "name of the Lambda function of " + f.Function, "Value": map[string]any{"Ref": id}}
-			outputs[id+"Arn"] = map[string]any{"Description": "ARN of the Lambda function of " + f.Function, "Value": map[string]any{"Fn::GetAtt": []string{id, "Arn"}}}
-		case TypeLogGroup:
-			typ = "AWS::Logs::LogGroup"
-			props["LogGroupName"] = r.Name
-			props["RetentionInDays"] = r.LogGroup.RetentionInDays
-		case TypeEventSourceMapping:
-			typ = "AWS::Lambda::EventSourceMapping"
-			m := r.Mapping
-			props["FunctionName"] = map[string]any{"Ref": ids[functionAddr(addressFunction(r.Address))]}
-			props["EventSourceArn"] = sub(m.EventSourceARN)
-			props["BatchSize"] = m.BatchSize
-			if m.StartingPosition != "" {
-				props["StartingPosition"] = m.StartingPosition
-			}
-			props["MaximumBatchingWindowInSeconds"] = m.MaximumBatchingWindowInSeconds
-			if m.ReportBatchItemFailures {
-				props["FunctionResponseTypes"] = []string{"ReportBatchItemFailures"}
-			}
-			if m.MaximumConcurrency > 0 {
-				props["ScalingConfig"] = map[string]any{"MaximumConcurrency": m.MaximumConcurrency}
-			}
-			if m.OnFailureARN != "" {
-				props["DestinationConfig"] = map[string]any{"OnFailure": map[string]any{"Destination": sub(m.OnFailureARN)}}
-			}
-			if m.MaximumRetryAttempts != nil {
-				props["MaximumRetryAttempts"] = *m.MaximumRetryAttempts
-			}
-			if m.MaximumRecordAgeInSeconds != nil {
-				props["MaximumRecordAgeInSeconds"] = *m.MaximumRecordAgeInSeconds
-			}
-			if m.BisectBatchOnFunctionError {
-				props["BisectBatchOnFunctionError"] = true
-			}
-		case TypeRestAPI:
-			typ = "AWS::Serverless::Api"
-			body, err := subJSON(r.RestAPI.Document)
-			if err != nil {
-				return nil, fmt.Errorf("%s: OpenAPI document: %w", r.Address, err)
-			}
-			props = resourceProps(resources, id)
-			props["Name"] = r.Name
-			props["Description"] = r.RestAPI.Description
-			endpoint := map[string]any{"Type": r.RestAPI.EndpointType}
-			if v := r.RestAPI.VPCEndpointIDs(); len(v) > 0 {
-				endpoint["VPCEndpointIds"] = v
-			}
-			props["EndpointConfiguration"] = endpoint
-			props["DefinitionBody"] = body
-			outputs["RestAPIId"] = map[string]any{"Description": "id of the REST API", "Value": map[string]any{"Ref": id}}
-		case TypeDeployment:
-			typ = "AWS::Serverless::Api"
-			props = resourceProps(resources, id)
-			props["StageName"] = r.Deployment.StageName
-			outputs["EndpointURL"] = map[string]any{
-				"Description": "URL of the REST API's stage " + r.Deployment.StageName,
-				"Value":       map[string]any{"Fn::Sub": "https://${" + restAPILogicalID + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + r.Deployment.StageName + "/"},
-			}
-		case TypePermission:
-			typ = "AWS::Lambda::Permission"
-			p := r.Permission
-			props["FunctionName"] = map[string]any{"Ref": ids[functionAddr(addressFunction(r.Address))]}
-			props["Action"] = p.Action
-			props["Principal"] = p.Principal
-			switch {
-			case p.SourceARN == "":
-				props["SourceArn"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + restAPILogicalID + "}/*"}
-			case strings.Contains(p.SourceARN, APIIDPlaceholder):
-				api, ok := ids[permissionAPIAddr(r.DependsOn, func(addr string) bool { _, ok := ids[addr]; return ok })]
-				if !ok {
-					return nil, fmt.Errorf("%s: its source is an API the template does not have", r.Address)
-				}
-				known[api] = true
-				props["SourceArn"] = cfnSub(known)(strings.ReplaceAll(p.SourceARN, APIIDPlaceholder, "${"+api+"}"))
-				delete(known, api)
-			default:
-				props["SourceArn"] = sub(p.SourceARN)
-			}
-			if p.SourceAccount != "" {
-				props["SourceAccount"] = sub(p.SourceAccount)
-			}
-		default:
-			if k, ok := kindOf(r.Type); ok && k.cloudFormation != nil {
-				c := &cfnContext{IDs: ids, Sub: sub, SubJSON: subJSON, Outputs: outputs,
-					Existing: func(id string) map[string]any { return resourceProps(resources, id) }}
-				if typ, props, err = k.cloudFormation(c, r); err != nil {
-					return nil, fmt.Errorf("%s: %w", r.Address, err)
-				}
-				break
-			}
-			return nil, fmt.Errorf("%s: gochalice package does not know the resource type %s", r.Address, r.Type)
+		k, _ := kindOf(r.Type) // cfnLogicalIDs refused unknown types
+		c := &cfnContext{IDs: ids, Sub: sub, SubJSON: subJSON, Known: known, Outputs: outputs,
+			Existing: func(id string) map[string]any { return resourceProps(resources, id) }}
+		typ, props, err := k.cloudFormation(c, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Address, err)
 		}
 		resources[id] = map[string]any{"Type": typ, "Properties": props}
 	}

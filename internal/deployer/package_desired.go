@@ -7,16 +7,21 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/gochalice/gochalice/internal/arn"
 	"github.com/gochalice/gochalice/manifest"
 )
 
 // pseudoParameters are the CloudFormation pseudo parameters a package
-// template may refer to, and the Terraform expression of each.
-var pseudoParameters = map[string]string{
-	"AWS::Partition": "data.aws_partition.chalice.partition",
-	"AWS::Region":    "data.aws_region.chalice.name",
-	"AWS::AccountId": "data.aws_caller_identity.chalice.account_id",
-	"AWS::URLSuffix": "data.aws_partition.chalice.dns_suffix",
+// template may refer to (arn's placeholders, by name: "AWS::Region"), and
+// the Terraform expression of each.
+func pseudoParameters() map[string]string {
+	name := func(placeholder string) string { return strings.TrimSuffix(strings.TrimPrefix(placeholder, "${"), "}") }
+	return map[string]string{
+		name(arn.PartitionPlaceholder): "data.aws_partition.chalice.partition",
+		name(arn.RegionPlaceholder):    "data.aws_region.chalice.name",
+		name(arn.AccountPlaceholder):   "data.aws_caller_identity.chalice.account_id",
+		name(arn.URLSuffixPlaceholder): "data.aws_partition.chalice.dns_suffix",
+	}
 }
 
 // isTemplateReference reports whether s is a whole template placeholder
@@ -89,13 +94,10 @@ func NewPackage(ctx context.Context, p *Project, src PolicySource) (*Package, er
 	}
 	pk := &Package{Desired: d, Parameters: params, Warnings: slices.Clone(d.Warnings)}
 	for _, r := range d.Resources {
-		if r.Type == TypeBucketNotification {
-			pk.Warnings = append(pk.Warnings, fmt.Sprintf(
-				"function %s is notified by bucket %s: Terraform's aws_s3_bucket_notification owns the bucket's whole notification configuration and replaces its other notifications (add them to the block, or import it first); a SAM template cannot hold it",
-				addressFunction(r.Address), r.BucketNotification.Bucket))
-		}
-		if r.Type == TypeSubscription && r.Note != "" {
-			pk.Warnings = append(pk.Warnings, fmt.Sprintf("function %s: %s", addressFunction(r.Address), r.Note))
+		if k, ok := kindOf(r.Type); ok && k.packageWarning != nil {
+			if w := k.packageWarning(r); w != "" {
+				pk.Warnings = append(pk.Warnings, w)
+			}
 		}
 	}
 	for _, prm := range params {

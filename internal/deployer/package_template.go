@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gochalice/gochalice/internal/build"
 )
 
 // Template formats of gochalice package.
@@ -20,7 +22,7 @@ const (
 const (
 	SAMTemplateFile       = "sam.json"
 	TerraformTemplateFile = "chalice.tf.json"
-	DeploymentZipFile     = "deployment.zip"
+	DeploymentZipFile     = build.ZipFile
 )
 
 // AddressesMetadataKey is the key, under a CloudFormation resource's

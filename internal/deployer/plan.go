@@ -109,13 +109,6 @@ func (p *Plan) HasChanges() bool {
 	return false
 }
 
-// typeRank orders resource types by creation.
-var typeRank = map[ResourceType]int{
-	TypeRole: 0, TypeFunction: 1, TypeLogGroup: 2, TypeInvokeConfig: 3, TypeEventSourceMapping: 4,
-	TypeRestAPI: 5, TypeDeployment: 6, TypeHTTPAPI: 7, TypeHTTPStage: 8, TypePermission: 9,
-	TypeRule: 10, TypeSubscription: 11, TypeBucketNotification: 12, TypeUsagePlan: 13,
-}
-
 // PlanChanges diffs a desired state against what exists (a refreshed
 // state; nil when nothing exists).
 func PlanChanges(d *Desired, actual *State) *Plan {
@@ -128,13 +121,7 @@ func PlanChanges(d *Desired, actual *State) *Plan {
 		r := &d.Resources[i]
 		seen[r.Address] = true
 		want := r.Attributes(actual)
-		c := Change{Address: r.Address, Type: r.Type, Name: r.Name, Desired: r}
-		if r.Role != nil {
-			c.Note = "execution role of " + strings.TrimPrefix(r.Address, "role:") + " (one role per function); policy: " + r.Role.Source + " + its own log group"
-		}
-		if r.Note != "" {
-			c.Note = r.Note
-		}
+		c := Change{Address: r.Address, Type: r.Type, Name: r.Name, Desired: r, Note: r.Note}
 		prior, ok := actual.Resources[r.Address]
 		if !ok {
 			c.Action = Create
@@ -150,14 +137,11 @@ func PlanChanges(d *Desired, actual *State) *Plan {
 				c.Diffs = append(c.Diffs, AttrDiff{Attribute: k, Before: have, After: want[k]})
 			}
 		}
+		k, _ := kindOf(r.Type)
 		switch {
 		case len(c.Diffs) == 0:
 			c.Action = NoOp
-		case r.Type == TypeEventSourceMapping && slices.ContainsFunc(c.Diffs, func(d AttrDiff) bool {
-			return d.Attribute == "event_source_arn" || d.Attribute == "starting_position" || d.Attribute == "function_name"
-		}):
-			c.Action = Replace
-		case slices.ContainsFunc(c.Diffs, func(d AttrDiff) bool { return replacedBy(r.Type, d.Attribute) }):
+		case slices.ContainsFunc(c.Diffs, func(d AttrDiff) bool { return slices.Contains(k.replace, d.Attribute) }):
 			c.Action = Replace
 		default:
 			c.Action = Update
@@ -198,146 +182,22 @@ func deleteChange(addr string, prior ResourceState) Change {
 
 func sortChanges(cs []Change) {
 	slices.SortStableFunc(cs, func(a, b Change) int {
-		if ra, rb := typeRank[a.Type], typeRank[b.Type]; ra != rb {
+		if ra, rb := rank(a.Type), rank(b.Type); ra != rb {
 			return ra - rb
 		}
 		return strings.Compare(a.Address, b.Address)
 	})
 }
 
-// Attributes returns the values of r that plans compare. Values that
-// depend on other resources are read from actual; those not known yet are
-// KnownAfterApply.
+// Attributes returns the values of r that plans compare (its kind's).
+// Values that depend on other resources are read from actual; those not
+// known yet are KnownAfterApply.
 func (r *Resource) Attributes(actual *State) map[string]string {
-	switch {
-	case r.Role != nil:
-		return map[string]string{"trust_policy": r.Role.TrustPolicy, "policy": r.Role.Policy}
-	case r.Function != nil:
-		f := r.Function
-		rc := ""
-		if f.ReservedConcurrency != nil {
-			rc = itoa(*f.ReservedConcurrency)
-		}
-		return map[string]string{
-			"role":                 f.RoleARN,
-			"runtime":              f.Runtime,
-			"handler":              f.Handler,
-			"architecture":         f.Architecture,
-			"memory_size":          itoa(f.MemorySize),
-			"timeout":              itoa(f.Timeout),
-			"environment":          jsonString(f.Environment),
-			"tags":                 jsonString(f.Tags),
-			"reserved_concurrency": rc,
-			"layers":               jsonList(f.Layers),
-			"subnet_ids":           jsonList(sortedCopy(f.SubnetIDs)),
-			"security_group_ids":   jsonList(sortedCopy(f.SecurityGroupIDs)),
-			"tracing":              f.Tracing,
-			"code_sha256":          f.CodeSHA256,
-		}
-	case r.LogGroup != nil:
-		return map[string]string{"retention_in_days": itoa(r.LogGroup.RetentionInDays)}
-	case r.Mapping != nil:
-		m := r.Mapping
-		attrs := map[string]string{
-			"function_name":                      m.FunctionName,
-			"event_source_arn":                   m.EventSourceARN,
-			"batch_size":                         itoa(m.BatchSize),
-			"starting_position":                  m.StartingPosition,
-			"maximum_batching_window_in_seconds": itoa(m.MaximumBatchingWindowInSeconds),
-			"function_response_types":            responseTypes(m.ReportBatchItemFailures),
-		}
-		if isQueueSource(m.EventSourceARN) {
-			attrs["maximum_concurrency"] = ""
-			if m.MaximumConcurrency > 0 {
-				attrs["maximum_concurrency"] = itoa(m.MaximumConcurrency)
-			}
-			return attrs
-		}
-		// Streams: Lambda's defaults are -1 (forever, any age).
-		attrs["on_failure"] = m.OnFailureARN
-		attrs["maximum_retry_attempts"] = itoaOr(m.MaximumRetryAttempts, "-1")
-		attrs["maximum_record_age_in_seconds"] = itoaOr(m.MaximumRecordAgeInSeconds, "-1")
-		attrs["bisect_batch_on_function_error"] = strconv.FormatBool(m.BisectBatchOnFunctionError)
-		return attrs
-	case r.RestAPI != nil:
-		return map[string]string{
-			"description":     r.RestAPI.Description,
-			"endpoint_type":   r.RestAPI.EndpointType,
-			"document_sha256": r.RestAPI.DocumentSHA256,
-		}
-	case r.Deployment != nil:
-		return map[string]string{"stage_name": r.Deployment.StageName, "document_sha256": r.Deployment.DocumentSHA256}
-	case r.Permission != nil:
-		pm := r.Permission
-		attrs := map[string]string{
-			"function_name": pm.FunctionName,
-			"principal":     pm.Principal,
-			"action":        pm.Action,
-			"source_arn":    pm.sourceARN(actual, r.DependsOn),
-		}
-		if pm.SourceAccount != "" {
-			attrs["source_account"] = pm.SourceAccount
-		}
-		return attrs
+	k, ok := kindOf(r.Type)
+	if !ok {
+		return nil
 	}
-	if k, ok := kindOf(r.Type); ok {
-		return k.attributes(r, actual)
-	}
-	return nil
-}
-
-// permissionSourceARN is the SourceArn of the API's invoke permission: any
-// stage, method and path of this REST API.
-func permissionSourceARN(s *State) string {
-	if s == nil {
-		return KnownAfterApply
-	}
-	api, ok := s.Resources[restAPIAddr]
-	if !ok || api.ID == "" {
-		return KnownAfterApply
-	}
-	return executeAPIARN(s.Target, api.ID) + "/*"
-}
-
-// sourceARN is the permission's SourceArn: its own with the API's id
-// filled in from s, or the REST API's (permissionSourceARN);
-// KnownAfterApply while the API is not recorded. The API is the one the
-// permission depends on (deps), else the REST API, else the HTTP API.
-func (pm *PermissionSpec) sourceARN(s *State, deps []string) string {
-	switch {
-	case pm.SourceARN == "":
-		return permissionSourceARN(s)
-	case !strings.Contains(pm.SourceARN, APIIDPlaceholder):
-		return pm.SourceARN
-	}
-	if s == nil {
-		return KnownAfterApply
-	}
-	api := s.Resources[permissionAPIAddr(deps, func(addr string) bool { return s.Resources[addr].ID != "" })]
-	if api.ID == "" {
-		return KnownAfterApply
-	}
-	return strings.ReplaceAll(pm.SourceARN, APIIDPlaceholder, api.ID)
-}
-
-// permissionAPIAddr returns the address of the API whose id fills a
-// permission's APIIDPlaceholder: the API the permission depends on (deps),
-// else the REST API when has reports it, else the HTTP API.
-func permissionAPIAddr(deps []string, has func(addr string) bool) string {
-	switch {
-	case slices.Contains(deps, httpAPIAddr):
-		return httpAPIAddr
-	case slices.Contains(deps, restAPIAddr), has(restAPIAddr):
-		return restAPIAddr
-	}
-	return httpAPIAddr
-}
-
-// replacedBy reports whether a change of attr makes a resource of type t
-// be deleted and created again (see kind.replace).
-func replacedBy(t ResourceType, attr string) bool {
-	k, ok := kindOf(t)
-	return ok && slices.Contains(k.replace, attr)
+	return k.attributes(r, actual)
 }
 
 // itoaOr formats *n, or returns def for nil.

@@ -255,22 +255,7 @@ func APIURL(s *State) string {
 	if u := HTTPAPIURL(s); u != "" {
 		return u
 	}
-	api, ok := s.Resources[restAPIAddr]
-	if !ok || api.ID == "" {
-		return ""
-	}
-	stage := stages.DefaultAPIGatewayStage
-	for _, addr := range s.Addresses() {
-		if dep := s.Resources[addr]; dep.Type == TypeDeployment {
-			stage = dep.Name
-			break
-		}
-	}
-	suffix := "amazonaws.com"
-	if s.Target.Partition == "aws-cn" {
-		suffix = "amazonaws.com.cn"
-	}
-	return fmt.Sprintf("https://%s.execute-api.%s.%s/%s/", api.ID, s.Target.Region, suffix, stage)
+	return restAPIURL(s)
 }
 
 // FunctionName returns the Lambda function name of an app function in s.

@@ -270,6 +270,9 @@ func For(fn manifest.Function, n names.Function, t arn.Target, o Options) Role {
 	case manifest.KindAuthorizer:
 		r.Notes = append(r.Notes, pushNote("API Gateway authorizer "+fn.Name, "apigateway.amazonaws.com",
 			t.ExecuteAPI(arn.APIIDPlaceholder)+"/authorizers/*", ""))
+	case manifest.KindAPI, manifest.KindFunction:
+		// Invoked by API Gateway through the permission the deployer
+		// makes, or directly: the role needs nothing for it.
 	}
 	if d := fn.OnFailure; d != nil && d.Destination != "" {
 		res := t.Queue(d.Destination)

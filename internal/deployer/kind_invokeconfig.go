@@ -3,24 +3,32 @@ package deployer
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/gochalice/gochalice/internal/iam"
 )
 
 // invokeConfigKind is a function's asynchronous invocation settings: the
 // failure destination and retry limits of a function invoked by a
 // schedule, an event pattern, SNS, S3 or directly.
-var invokeConfigKind = kind{
-	apply:          applyInvokeConfig,
-	delete:         deleteInvokeConfig,
-	read:           readInvokeConfig,
-	attributes:     invokeConfigAttributes,
-	logicalID:      func(fn string, _ Resource) string { return fn + "EventInvokeConfig" },
-	cloudFormation: invokeConfigCloudFormation,
-	terraform:      invokeConfigTerraform,
+func invokeConfigKind() kind {
+	return kind{
+		apply:          applyInvokeConfig,
+		delete:         deleteInvokeConfig,
+		read:           readInvokeConfig,
+		attributes:     invokeConfigAttributes,
+		logicalID:      "EventInvokeConfig",
+		cloudFormation: invokeConfigCloudFormation,
+		terraform:      invokeConfigTerraform,
+		// Only functions other than the API handler have one.
+		deployerPolicy: func(c *policyContext, _ *Resource, _ *ResourceState) []iam.Statement {
+			return []iam.Statement{allow("ManageAsyncInvokeConfigs", []string{"lambda:DeleteFunctionEventInvokeConfig",
+				"lambda:GetFunctionEventInvokeConfig", "lambda:PutFunctionEventInvokeConfig"}, c.otherFunctions(), nil)}
+		},
+	}
 }
 
 func invokeConfigAttributes(r *Resource, _ *State) map[string]string {
@@ -64,7 +72,8 @@ func deleteInvokeConfig(ctx context.Context, a *applier, _ string, prior Resourc
 	return ignore[*lambdatypes.ResourceNotFoundException](err)
 }
 
-func readInvokeConfig(ctx context.Context, d *Deployer, _ *State, _ *sync.Mutex, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+func readInvokeConfig(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+	d := rd.d
 	name := ""
 	if want != nil {
 		name = want.Name

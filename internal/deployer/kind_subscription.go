@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/gochalice/gochalice/internal/arn"
+	"github.com/gochalice/gochalice/internal/iam"
 )
 
 // subscriptionKind is an SNS subscription of a function to a topic,
@@ -17,15 +19,36 @@ import (
 // function's account (sns:Subscribe on the topic, which the topic's
 // access policy must allow). A subscription to another topic is another
 // subscription: the plan replaces it.
-var subscriptionKind = kind{
-	apply:          applySubscription,
-	delete:         deleteSubscription,
-	read:           readSubscription,
-	attributes:     subscriptionAttributes,
-	replace:        []string{"topic_arn", "endpoint"},
-	logicalID:      func(fn string, _ Resource) string { return fn + "Subscription" },
-	cloudFormation: subscriptionCloudFormation,
-	terraform:      subscriptionTerraform,
+func subscriptionKind() kind {
+	return kind{
+		apply:          applySubscription,
+		delete:         deleteSubscription,
+		read:           readSubscription,
+		attributes:     subscriptionAttributes,
+		replace:        []string{"topic_arn", "endpoint"},
+		logicalID:      "Subscription",
+		cloudFormation: subscriptionCloudFormation,
+		terraform:      subscriptionTerraform,
+		packageWarning: func(r Resource) string {
+			if r.Note == "" {
+				return ""
+			}
+			return fmt.Sprintf("function %s: %s", addressFunction(r.Address), r.Note)
+		},
+		deployerPolicy: func(_ *policyContext, want *Resource, rec *ResourceState) []iam.Statement {
+			topic := ""
+			if want != nil {
+				topic = want.Subscription.TopicARN
+			} else {
+				topic = rec.Attributes["topic_arn"]
+			}
+			if topic == "" {
+				return nil
+			}
+			return []iam.Statement{allow("ManageSubscriptions", []string{"sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic",
+				"sns:SetSubscriptionAttributes", "sns:Subscribe", "sns:Unsubscribe"}, iam.Strings{topic}, nil)}
+		},
+	}
 }
 
 func subscriptionAttributes(r *Resource, _ *State) map[string]string {
@@ -40,14 +63,14 @@ func snsGone(err error) bool {
 	return errors.As(err, &nf) || errorCode(err) == "NotFound"
 }
 
-// inRegionOf makes an SNS call in the region of arn, a topic's or a
-// subscription's: SNS answers for a topic only in its own region, which
+// inRegionOf makes an SNS call in the region of topicOrSubscription, the
+// ARN of a topic or a subscription: SNS answers for a topic only in its own region, which
 // may not be the deploy's (Lambda functions may subscribe to topics of
 // other regions).
-func inRegionOf(arn string) func(*sns.Options) {
+func inRegionOf(topicOrSubscription string) func(*sns.Options) {
 	return func(o *sns.Options) {
-		if parts, ok := arnParts(arn); ok && parts[3] != "" && !strings.Contains(parts[3], "${") {
-			o.Region = parts[3]
+		if parts, ok := arn.Parse(topicOrSubscription); ok && parts.Region != "" && !strings.Contains(parts.Region, "${") {
+			o.Region = parts.Region
 		}
 	}
 }
@@ -81,8 +104,8 @@ func applySubscription(ctx context.Context, a *applier, r *Resource) error {
 			if err != nil {
 				return fmt.Errorf("subscribe to %s: %w (a topic of another account must allow this account sns:Subscribe)", sp.TopicARN, err)
 			}
-			arn := aws.ToString(out.SubscriptionArn)
-			rs = ResourceState{Type: TypeSubscription, Name: r.Name, ID: arn, ARN: arn, Attributes: want}
+			subARN := aws.ToString(out.SubscriptionArn)
+			rs = ResourceState{Type: TypeSubscription, Name: r.Name, ID: subARN, ARN: subARN, Attributes: want}
 		}
 		rs.DependsOn = r.DependsOn
 		if err := a.put(r.Address, rs); err != nil {
@@ -153,10 +176,10 @@ func (d *Deployer) findSubscription(ctx context.Context, topic, endpoint string)
 }
 
 // subscription reads a subscription by ARN.
-func (d *Deployer) subscription(ctx context.Context, arn string) (ResourceState, bool, error) {
+func (d *Deployer) subscription(ctx context.Context, subARN string) (ResourceState, bool, error) {
 	var out *sns.GetSubscriptionAttributesOutput
 	err := d.retry(ctx, func() (err error) {
-		out, err = d.Clients.SNS.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: &arn}, inRegionOf(arn))
+		out, err = d.Clients.SNS.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: &subARN}, inRegionOf(subARN))
 		return err
 	})
 	if snsGone(err) {
@@ -167,12 +190,13 @@ func (d *Deployer) subscription(ctx context.Context, arn string) (ResourceState,
 	}
 	at := out.Attributes
 	topic := at["TopicArn"]
-	return ResourceState{Type: TypeSubscription, Name: topic[strings.LastIndex(topic, ":")+1:], ID: arn, ARN: arn, Attributes: map[string]string{
+	return ResourceState{Type: TypeSubscription, Name: topic[strings.LastIndex(topic, ":")+1:], ID: subARN, ARN: subARN, Attributes: map[string]string{
 		"topic_arn": topic, "endpoint": at["Endpoint"], "filter_policy": canonicalJSONString(at["FilterPolicy"]),
 	}}, true, nil
 }
 
-func readSubscription(ctx context.Context, d *Deployer, _ *State, _ *sync.Mutex, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+func readSubscription(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+	d := rd.d
 	if d.Clients.SNS == nil {
 		return ResourceState{}, false, errNoClient("SNS")
 	}

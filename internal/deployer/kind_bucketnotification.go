@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/gochalice/gochalice/internal/iam"
 )
 
 // bucketNotificationKind is one Lambda function configuration, with a
@@ -28,15 +29,33 @@ import (
 // it with gochalice deploy, or package it for Terraform), and
 // Terraform's aws_s3_bucket_notification owns the whole configuration of
 // its bucket (the package warns).
-var bucketNotificationKind = kind{
-	apply:          applyBucketNotification,
-	delete:         deleteBucketNotification,
-	read:           readBucketNotification,
-	attributes:     bucketNotificationAttributes,
-	replace:        []string{"bucket"},
-	logicalID:      func(fn string, _ Resource) string { return fn + "BucketNotification" },
-	cloudFormation: bucketNotificationCloudFormation,
-	terraform:      bucketNotificationTerraform,
+func bucketNotificationKind() kind {
+	return kind{
+		apply:          applyBucketNotification,
+		delete:         deleteBucketNotification,
+		read:           readBucketNotification,
+		attributes:     bucketNotificationAttributes,
+		replace:        []string{"bucket"},
+		logicalID:      "BucketNotification",
+		cloudFormation: bucketNotificationCloudFormation,
+		terraform:      bucketNotificationTerraform,
+		packageWarning: func(r Resource) string {
+			return fmt.Sprintf("function %s is notified by bucket %s: Terraform's aws_s3_bucket_notification owns the bucket's whole notification configuration and replaces its other notifications (add them to the block, or import it first); a SAM template cannot hold it",
+				addressFunction(r.Address), r.BucketNotification.Bucket)
+		},
+		// The buckets whose notification configuration the deploy merges
+		// its own into.
+		deployerPolicy: func(c *policyContext, want *Resource, rec *ResourceState) []iam.Statement {
+			bucket := ""
+			if want != nil {
+				bucket = want.BucketNotification.Bucket
+			} else {
+				bucket = rec.Name
+			}
+			return []iam.Statement{allow("MergeBucketNotifications", []string{"s3:GetBucketNotification", "s3:PutBucketNotification"},
+				iam.Strings{c.t.Bucket(bucket)}, nil)}
+		},
+	}
 }
 
 func bucketNotificationAttributes(r *Resource, _ *State) map[string]string {
@@ -158,7 +177,8 @@ func deleteBucketNotification(ctx context.Context, a *applier, _ string, prior R
 	return nil
 }
 
-func readBucketNotification(ctx context.Context, d *Deployer, actual *State, mu *sync.Mutex, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+func readBucketNotification(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+	d := rd.d
 	if d.Clients.S3 == nil {
 		return ResourceState{}, false, errNoClient("S3")
 	}
@@ -168,9 +188,7 @@ func readBucketNotification(ctx context.Context, d *Deployer, actual *State, mu 
 	} else {
 		bucket, id = want.BucketNotification.Bucket, want.BucketNotification.ID
 	}
-	mu.Lock()
-	owner := bucketOwner(actual.Target)
-	mu.Unlock()
+	owner := bucketOwner(rd.target)
 	n, found, err := d.getNotification(ctx, bucket, owner)
 	if err != nil || !found {
 		return ResourceState{}, false, err
@@ -222,5 +240,9 @@ func bucketNotificationTerraform(c *tfContext, r Resource) ([]tfBlock, error) {
 	return []tfBlock{{typ: "aws_s3_bucket_notification", name: terraformName(sp.Bucket), body: map[string]any{
 		"bucket":          tfLiteral(sp.Bucket),
 		"lambda_function": []any{fn},
+	}, merge: func(into, body map[string]any) {
+		fns, _ := into["lambda_function"].([]any)
+		more, _ := body["lambda_function"].([]any)
+		into["lambda_function"] = append(slices.Clone(fns), more...)
 	}}}, nil
 }

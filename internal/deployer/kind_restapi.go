@@ -3,19 +3,139 @@ package deployer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	iampolicy "github.com/gochalice/gochalice/internal/iam"
 )
 
-// The REST API's resources: the API imported from its OpenAPI document and
-// its deployment to a stage.
+// RestAPISpec is the REST API, imported from an OpenAPI (Swagger 2.0)
+// document.
+type RestAPISpec struct {
+	// Description marks the API as this app's and stage's, so a deploy
+	// interrupted before it recorded the API's id finds it again.
+	Description  string `json:"description"`
+	EndpointType string `json:"endpoint_type"`
+	// Document is the OpenAPI document; DocumentSHA256 its hex SHA-256.
+	Document       json.RawMessage `json:"-"`
+	DocumentSHA256 string          `json:"document_sha256"`
+}
 
-func (a *applier) applyRestAPI(ctx context.Context, r *Resource) error {
+const restAPIAddr = "rest_api"
+
+// restAPILogicalID is the logical ID of the REST API and its stage (one
+// AWS::Serverless::Api), Chalice's.
+const restAPILogicalID = "RestAPI"
+
+// restAPITerraformName is the Terraform name of the REST API's blocks and
+// its usage plan's.
+const restAPITerraformName = "rest_api"
+
+// restAPIKind is the REST API (rest_api), imported from its OpenAPI
+// document; its deployment to a stage is deploymentKind. A deploy
+// interrupted before it recorded the API's id finds it again by name and
+// description.
+func restAPIKind() kind {
+	return kind{
+		attributes: func(r *Resource, _ *State) map[string]string {
+			return map[string]string{
+				"description":     r.RestAPI.Description,
+				"endpoint_type":   r.RestAPI.EndpointType,
+				"document_sha256": r.RestAPI.DocumentSHA256,
+			}
+		},
+		apply: applyRestAPI,
+		delete: func(ctx context.Context, a *applier, _ string, prior ResourceState) error {
+			err := a.d.retry(ctx, func() error {
+				_, err := a.d.Clients.APIGateway.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: &prior.ID})
+				return err
+			})
+			return ignore[*apigwtypes.NotFoundException](err)
+		},
+		read: func(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+			name, desc, id, sha := "", "", "", ""
+			if want != nil {
+				name, desc = want.Name, want.RestAPI.Description
+			} else {
+				name, desc = rec.Name, rec.Attributes["description"]
+			}
+			if rec != nil {
+				id, sha = rec.ID, rec.Attributes["document_sha256"]
+			}
+			return rd.d.readRestAPI(ctx, name, desc, id, sha)
+		},
+		sharedLogicalID: restAPILogicalID,
+		cloudFormation: func(c *cfnContext, r Resource) (string, map[string]any, error) {
+			body, err := c.SubJSON(r.RestAPI.Document)
+			if err != nil {
+				return "", nil, fmt.Errorf("OpenAPI document: %w", err)
+			}
+			props := c.Existing(restAPILogicalID)
+			props["Name"] = r.Name
+			props["Description"] = r.RestAPI.Description
+			endpoint := map[string]any{"Type": r.RestAPI.EndpointType}
+			if v := r.RestAPI.VPCEndpointIDs(); len(v) > 0 {
+				endpoint["VPCEndpointIds"] = v
+			}
+			props["EndpointConfiguration"] = endpoint
+			props["DefinitionBody"] = body
+			c.Outputs["RestAPIId"] = map[string]any{"Description": "id of the REST API", "Value": map[string]any{"Ref": restAPILogicalID}}
+			return "AWS::Serverless::Api", props, nil
+		},
+		terraformName: restAPITerraformName,
+		terraform: func(c *tfContext, r Resource) ([]tfBlock, error) {
+			endpoint := map[string]any{"types": []string{r.RestAPI.EndpointType}}
+			if v := r.RestAPI.VPCEndpointIDs(); len(v) > 0 {
+				endpoint["vpc_endpoint_ids"] = v
+			}
+			c.Outputs["RestAPIId"] = map[string]any{"description": "id of the REST API", "value": "${aws_api_gateway_rest_api." + c.Name + ".id}"}
+			return []tfBlock{{typ: "aws_api_gateway_rest_api", name: c.Name, body: map[string]any{
+				"name":                   tfLiteral(r.Name),
+				"description":            tfLiteral(r.RestAPI.Description),
+				"body":                   c.Expand(string(r.RestAPI.Document)),
+				"endpoint_configuration": endpoint,
+			}}}, nil
+		},
+		deployerPolicy: func(c *policyContext, want *Resource, _ *ResourceState) []iampolicy.Statement {
+			out := restAPIStatements(c)
+			if want != nil && want.RestAPI.hasPolicy() {
+				restAPIs := c.t.APIGateway("/restapis")
+				out = append(out, allow("SetRestAPIPolicy", []string{"apigateway:UpdateRestApiPolicy"}, iampolicy.Strings{restAPIs, restAPIs + "/*"}, nil))
+			}
+			return out
+		},
+	}
+}
+
+// restAPIStatements are what the deployer needs to import, update,
+// deploy and delete REST APIs. API Gateway names them by ids it chooses,
+// so its actions (the HTTP verbs of its control API on resource paths)
+// cover every REST API of the region.
+func restAPIStatements(c *policyContext) []iampolicy.Statement {
+	restAPIs := c.t.APIGateway("/restapis")
+	return []iampolicy.Statement{
+		allow("ListAndImportRestAPIs", []string{"apigateway:GET", "apigateway:POST"}, iampolicy.Strings{restAPIs}, nil),
+		allow("ManageRestAPIs", []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:PUT"},
+			iampolicy.Strings{restAPIs + "/*"}, nil),
+		allow("DeployRestAPIs", []string{"apigateway:POST"}, iampolicy.Strings{restAPIs + "/*/deployments"}, nil),
+	}
+}
+
+// hasPolicy reports whether the API's document carries a resource policy
+// (x-amazon-apigateway-policy): api_gateway_policy_file's, or the one a
+// PRIVATE API gets for its VPC endpoints.
+func (s *RestAPISpec) hasPolicy() bool {
+	var doc struct {
+		Policy json.RawMessage `json:"x-amazon-apigateway-policy"`
+	}
+	return json.Unmarshal(s.Document, &doc) == nil && len(doc.Policy) > 0
+}
+
+func applyRestAPI(ctx context.Context, a *applier, r *Resource) error {
 	d, spec := a.d, r.RestAPI
 	rs, ok := a.get(r.Address)
 	fresh := !ok
@@ -41,8 +161,7 @@ func (a *applier) applyRestAPI(ctx context.Context, r *Resource) error {
 			}
 			rs = restAPIState(r.Name, &apigwtypes.RestApi{Id: out.Id, Description: out.Description, EndpointConfiguration: out.EndpointConfiguration}, spec.DocumentSHA256)
 		}
-		t := a.target()
-		rs.ARN = fmt.Sprintf("arn:%s:apigateway:%s::/restapis/%s", t.Partition, t.Region, rs.ID)
+		rs.ARN = a.target().APIGateway("/restapis/" + rs.ID)
 		rs.DependsOn = r.DependsOn
 		if err := a.put(r.Address, rs); err != nil {
 			return err
@@ -139,25 +258,6 @@ func (d *Deployer) setRestAPIVPCEs(ctx context.Context, r *Resource, id string, 
 // endpoints.
 const vpcePatchPath = "/endpointConfiguration/vpcEndpointIds"
 
-func (a *applier) applyDeployment(ctx context.Context, r *Resource) error {
-	d := a.d
-	api, ok := a.get(restAPIAddr)
-	if !ok {
-		return fmt.Errorf("the REST API is not recorded")
-	}
-	var out *apigateway.CreateDeploymentOutput
-	if err := d.retry(ctx, func() (err error) {
-		out, err = d.Clients.APIGateway.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
-			RestApiId: &api.ID, StageName: &r.Deployment.StageName,
-		})
-		return err
-	}); err != nil {
-		return err
-	}
-	return a.put(r.Address, ResourceState{Type: TypeDeployment, Name: r.Name, ID: aws.ToString(out.Id),
-		Attributes: r.Attributes(nil), DependsOn: r.DependsOn})
-}
-
 // findRestAPI returns the REST API with the recorded id, or else the one
 // with this app's name and description.
 func (d *Deployer) findRestAPI(ctx context.Context, name, desc, id string) (*apigwtypes.RestApi, error) {
@@ -210,26 +310,4 @@ func restAPIState(name string, api *apigwtypes.RestApi, sha string) ResourceStat
 		"endpoint_type":   endpoint,
 		"document_sha256": sha,
 	}}
-}
-
-func (d *Deployer) readDeployment(ctx context.Context, apiID, stage string, rec *ResourceState) (ResourceState, bool, error) {
-	var out *apigateway.GetStageOutput
-	err := d.retry(ctx, func() (err error) {
-		out, err = d.Clients.APIGateway.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: &stage})
-		return err
-	})
-	var missing *apigwtypes.NotFoundException
-	if errors.As(err, &missing) {
-		return ResourceState{}, false, nil
-	}
-	if err != nil {
-		return ResourceState{}, false, err
-	}
-	sha := ""
-	if rec != nil && rec.ID == aws.ToString(out.DeploymentId) {
-		sha = rec.Attributes["document_sha256"]
-	}
-	return ResourceState{Type: TypeDeployment, Name: stage, ID: aws.ToString(out.DeploymentId), Attributes: map[string]string{
-		"stage_name": stage, "document_sha256": sha,
-	}}, true, nil
 }

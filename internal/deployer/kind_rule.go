@@ -5,26 +5,48 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/gochalice/gochalice/internal/iam"
 )
 
 // ruleKind is an EventBridge rule (a schedule or an event pattern on a
 // bus) with the function as its one target. A rule on another bus is
 // another rule: the plan replaces it.
-var ruleKind = kind{
-	apply:          applyRule,
-	delete:         deleteRule,
-	read:           readRule,
-	attributes:     ruleAttributes,
-	replace:        []string{"event_bus_name"},
-	logicalID:      func(fn string, _ Resource) string { return fn + "Rule" },
-	cloudFormation: ruleCloudFormation,
-	terraform:      ruleTerraform,
+func ruleKind() kind {
+	return kind{
+		apply:          applyRule,
+		delete:         deleteRule,
+		read:           readRule,
+		attributes:     ruleAttributes,
+		replace:        []string{"event_bus_name"},
+		logicalID:      "Rule",
+		cloudFormation: ruleCloudFormation,
+		terraform:      ruleTerraform,
+		deployerPolicy: ruleDeployerPolicy,
+	}
+}
+
+// ruleDeployerPolicy: the stage's rules are "<app>-<stage>-*", on the
+// default bus or (rule/<bus>/...) on the app's buses.
+func ruleDeployerPolicy(c *policyContext, want *Resource, rec *ResourceState) []iam.Statement {
+	name := c.stage.Prefix() + "-*"
+	rules := iam.Strings{c.t.Rule("default", name)}
+	bus := ""
+	if want != nil {
+		bus = want.Rule.EventBusName
+	} else {
+		bus = rec.Attributes["event_bus_name"]
+	}
+	if bus != "" && bus != "default" {
+		rules = append(rules, c.t.Rule(bus, name))
+	}
+	return []iam.Statement{allow("ManageRules", []string{"events:DeleteRule", "events:DescribeRule", "events:ListTargetsByRule",
+		"events:PutRule", "events:PutTargets", "events:RemoveTargets"}, rules, nil)}
 }
 
 // errNoClient is the error of a step whose service has no client.
@@ -136,7 +158,8 @@ func deleteRule(ctx context.Context, a *applier, _ string, prior ResourceState) 
 	return ignore[*ebtypes.ResourceNotFoundException](err)
 }
 
-func readRule(ctx context.Context, d *Deployer, _ *State, _ *sync.Mutex, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+func readRule(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+	d := rd.d
 	if d.Clients.EventBridge == nil {
 		return ResourceState{}, false, errNoClient("EventBridge")
 	}

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	iampolicy "github.com/gochalice/gochalice/internal/iam"
 )
 
 // The REST API's usage plan (usage_plan): API Gateway accepts an API key
@@ -28,18 +29,28 @@ type UsagePlanSpec struct {
 
 const usagePlanAddr = "usage_plan"
 
-// restAPITerraformName is the Terraform name of the REST API's blocks and
-// its usage plan's.
-const restAPITerraformName = "rest_api"
-
 // usagePlanLogicalID is the CloudFormation logical ID of the usage plan.
 const usagePlanLogicalID = "UsagePlan"
 
-// usagePlanKind is how the deployer handles the usage plan (see kinds.go).
-var usagePlanKind = kind{
-	apply: applyUsagePlan, delete: deleteUsagePlan, read: readUsagePlanKind, attributes: usagePlanAttributes,
-	logicalID:      func(string, Resource) string { return usagePlanLogicalID },
-	cloudFormation: usagePlanCloudFormation, terraform: usagePlanTerraform,
+// usagePlanKind is the REST API stage's usage plan (api_usage_plan,
+// "usage_plan").
+func usagePlanKind() kind {
+	return kind{
+		apply: applyUsagePlan, delete: deleteUsagePlan, read: readUsagePlanKind, attributes: usagePlanAttributes,
+		sharedLogicalID: usagePlanLogicalID,
+		cloudFormation:  usagePlanCloudFormation,
+		terraformName:   restAPITerraformName,
+		terraform:       usagePlanTerraform,
+		// GetUsagePlans is GET /usageplans, CreateUsagePlan POST; a plan's
+		// API stages change with PATCH.
+		deployerPolicy: func(c *policyContext, _ *Resource, _ *ResourceState) []iampolicy.Statement {
+			usagePlans := c.t.APIGateway("/usageplans")
+			return []iampolicy.Statement{
+				allow("ListAndCreateUsagePlans", []string{"apigateway:GET", "apigateway:POST"}, iampolicy.Strings{usagePlans}, nil),
+				allow("ManageUsagePlans", []string{"apigateway:DELETE", "apigateway:PATCH"}, iampolicy.Strings{usagePlans + "/*"}, nil),
+			}
+		},
+	}
 }
 
 // apiStageKey is API Gateway's spelling of an API stage in a usage plan's
@@ -177,7 +188,8 @@ func deleteUsagePlan(ctx context.Context, a *applier, _ string, prior ResourceSt
 	return nil
 }
 
-func readUsagePlanKind(ctx context.Context, d *Deployer, _ *State, _ *sync.Mutex, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+func readUsagePlanKind(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
+	d := rd.d
 	name, desc, id := "", "", ""
 	if want != nil {
 		name, desc = want.Name, want.UsagePlan.Description
