@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/gochalice/gochalice/internal/arn"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -31,38 +32,36 @@ func uuid(n int) string {
 }
 
 // partition returns the partition of an ARN ("aws" when it is not one).
-func partition(arn string) string {
-	if p, ok := strings.CutPrefix(arn, "arn:"); ok {
-		if i := strings.IndexByte(p, ':'); i > 0 {
-			return p[:i]
-		}
+func partition(s string) string {
+	if p, ok := arn.Parse(s); ok {
+		return p.Partition
 	}
 	return "aws"
 }
 
-// arnFor turns a source's name into its ARN (an ARN is kept as is), as
-// the deployer does for the deploy's account and region.
-func (f *filler) arnFor(service, resource, nameOrARN, fallback string) string {
-	if strings.HasPrefix(nameOrARN, "arn:") {
-		return nameOrARN
+// target is where the client's sources are: their names become ARNs in
+// its region and account as the deployer makes them (internal/arn), and
+// an ARN is kept as is.
+func (f *filler) target() arn.Target {
+	return arn.Target{Partition: "aws", Region: f.region, Account: f.account}
+}
+
+// orDefault returns name, or def when name is empty (a source the stage
+// does not set).
+func orDefault(name, def string) string {
+	if name == "" {
+		return def
 	}
-	if nameOrARN == "" {
-		nameOrARN = fallback
-	}
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s%s", service, f.region, f.account, resource, nameOrARN)
+	return name
 }
 
 func (f *filler) dynamoDB(fn manifest.Function, records []events.DynamoDBEventRecord) events.DynamoDBEvent {
-	arn := ""
+	streamARN := ""
 	if fn.DynamoDBStream != nil {
-		arn = fn.DynamoDBStream.Stream
+		streamARN = fn.DynamoDBStream.Stream
 	}
-	if !strings.HasPrefix(arn, "arn:") {
-		table := arn
-		if table == "" {
-			table = "table"
-		}
-		arn = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/2026-01-01T00:00:00.000", f.region, f.account, table)
+	if !arn.IsARN(streamARN) {
+		streamARN = f.target().TableStream(orDefault(streamARN, "table"), "2026-01-01T00:00:00.000")
 	}
 	ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, len(records))}
 	for i, r := range records {
@@ -71,7 +70,7 @@ func (f *filler) dynamoDB(fn manifest.Function, records []events.DynamoDBEventRe
 		r.EventVersion = "1.1"
 		r.EventSource = "aws:dynamodb"
 		r.AWSRegion = f.region
-		r.EventSourceArn = arn
+		r.EventSourceArn = streamARN
 		r.Change.SequenceNumber = fmt.Sprintf("%021d", n)
 		if r.Change.ApproximateCreationDateTime.IsZero() {
 			r.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: f.now().Truncate(time.Second)}
@@ -123,7 +122,7 @@ func (f *filler) sqs(fn manifest.Function, msgs []events.SQSMessage) events.SQSE
 	if fn.SQS != nil {
 		queue = fn.SQS.Queue
 	}
-	arn := f.arnFor("sqs", "", queue, "queue")
+	queueARN := f.target().Queue(orDefault(queue, "queue"))
 	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(msgs))}
 	for i, m := range msgs {
 		n := f.next()
@@ -146,7 +145,7 @@ func (f *filler) sqs(fn manifest.Function, msgs []events.SQSMessage) events.SQSE
 		for k, v := range m.Attributes {
 			attrs[k] = v
 		}
-		if strings.HasSuffix(arn, ".fifo") {
+		if strings.HasSuffix(queueARN, ".fifo") {
 			if _, ok := attrs["MessageGroupId"]; !ok {
 				attrs["MessageGroupId"] = "default"
 				attrs["MessageDeduplicationId"] = fmt.Sprintf("%x", md5.Sum([]byte(m.Body)))
@@ -158,7 +157,7 @@ func (f *filler) sqs(fn manifest.Function, msgs []events.SQSMessage) events.SQSE
 			m.MessageAttributes = map[string]events.SQSMessageAttribute{}
 		}
 		m.EventSource = "aws:sqs"
-		m.EventSourceARN = arn
+		m.EventSourceARN = queueARN
 		m.AWSRegion = f.region
 		ev.Records[i] = m
 	}
@@ -194,19 +193,19 @@ func (f *filler) sns(fn manifest.Function, notes []events.SNSEventRecord) events
 	if fn.SNS != nil {
 		topic = fn.SNS.Topic
 	}
-	arn := f.arnFor("sns", "", topic, "topic")
+	topicARN := f.target().Topic(orDefault(topic, "topic"))
 	ev := events.SNSEvent{Records: make([]events.SNSEventRecord, len(notes))}
 	for i, r := range notes {
 		n := f.next()
 		r.EventVersion = "1.0"
 		r.EventSource = "aws:sns"
-		r.EventSubscriptionArn = arn + ":" + uuid(n)
+		r.EventSubscriptionArn = topicARN + ":" + uuid(n)
 		s := &r.SNS
 		s.Type = "Notification"
 		if s.MessageID == "" {
 			s.MessageID = uuid(n)
 		}
-		s.TopicArn = arn
+		s.TopicArn = topicARN
 		if s.Timestamp.IsZero() {
 			s.Timestamp = f.now().UTC()
 		}
@@ -281,7 +280,7 @@ func (f *filler) s3(fn manifest.Function, records []events.S3EventRecord) events
 		r.S3.Bucket = events.S3Bucket{
 			Name:          bucket,
 			OwnerIdentity: events.S3UserIdentity{PrincipalID: "A3NL1KOZZKExample"},
-			Arn:           fmt.Sprintf("arn:%s:s3:::%s", partition(fnBucket(fn)), bucket),
+			Arn:           arn.Target{Partition: partition(fnBucket(fn))}.Bucket(bucket),
 		}
 		o := &r.S3.Object
 		if strings.HasPrefix(r.EventName, "ObjectCreated:") && o.ETag == "" {
@@ -338,7 +337,7 @@ func (f *filler) kinesis(fn manifest.Function, records []events.KinesisEventReco
 	if fn.Kinesis != nil {
 		stream = fn.Kinesis.Stream
 	}
-	arn := f.arnFor("kinesis", "stream/", stream, "stream")
+	streamARN := f.target().KinesisStream(orDefault(stream, "stream"))
 	ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(records))}
 	for i, r := range records {
 		n := f.next()
@@ -347,9 +346,9 @@ func (f *filler) kinesis(fn manifest.Function, records []events.KinesisEventReco
 		r.EventID = "shardId-000000000000:" + seq
 		r.EventName = "aws:kinesis:record"
 		r.EventSource = "aws:kinesis"
-		r.EventSourceArn = arn
+		r.EventSourceArn = streamARN
 		r.EventVersion = "1.0"
-		r.InvokeIdentityArn = fmt.Sprintf("arn:aws:iam::%s:role/lambda-role", f.account)
+		r.InvokeIdentityArn = f.target().Role("lambda-role")
 		r.Kinesis.SequenceNumber = seq
 		r.Kinesis.KinesisSchemaVersion = "1.0"
 		if r.Kinesis.ApproximateArrivalTimestamp.IsZero() {
@@ -380,7 +379,7 @@ func (f *filler) eventBridge(fn manifest.Function, appName, detailType, source s
 		if appName != "" {
 			rule = appName + "-" + fn.Name
 		}
-		ev.Resources = []string{fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", f.region, f.account, rule)}
+		ev.Resources = []string{f.target().Rule("default", rule)}
 	}
 	return ev
 }
