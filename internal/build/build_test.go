@@ -59,3 +59,25 @@ func TestEnviron(t *testing.T) {
 		t.Errorf("Environ = %q, want %q", got, want)
 	}
 }
+
+func TestNewArtifactIsReproducible(t *testing.T) {
+	t.Parallel()
+	a, err := NewArtifact([]byte("bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewArtifact([]byte("bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a.Zip) != string(b.Zip) || a.SHA256 != CodeSHA256(a.Zip) {
+		t.Error("two zips of one binary differ, or the SHA-256 is not the zip's")
+	}
+	c, err := NewArtifact([]byte("other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SHA256 == a.SHA256 {
+		t.Error("zips of two binaries have one SHA-256")
+	}
+}
