@@ -18,7 +18,7 @@ import (
 
 // The AWS interfaces below are the deployer's view of each service: only
 // the operations a step uses. The SDK clients satisfy them; tests use the
-// in-memory fakes of deployer/internal/fakeaws.
+// in-memory fakes of internal/fakeaws.
 
 // RoleAPI creates, reads and deletes IAM roles.
 type RoleAPI interface {

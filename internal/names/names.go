@@ -86,15 +86,3 @@ type Function struct {
 	// "gochalice-<app>-<stage>-<function>".
 	BucketNotificationID string `json:"bucket_notification_id"`
 }
-
-// TooLong returns, of the names AWS limits to MaxLength characters (the
-// Lambda function, the role, the rule), the first one over it; "" when
-// none is.
-func (f Function) TooLong() string {
-	for _, n := range []string{f.Lambda, f.Role, f.Rule} {
-		if len(n) > MaxLength {
-			return n
-		}
-	}
-	return ""
-}

@@ -1,7 +1,6 @@
 package names_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -35,18 +34,5 @@ func TestFunction(t *testing.T) {
 	}
 	if s.API() != "savealife-dev" || s.UsagePlan() != "savealife-dev" {
 		t.Errorf("API() = %q, UsagePlan() = %q, want savealife-dev", s.API(), s.UsagePlan())
-	}
-}
-
-func TestTooLong(t *testing.T) {
-	t.Parallel()
-	s := names.Stage{App: strings.Repeat("a", 50), Stage: "dev"}
-	// The API handler's Lambda name fits (54 characters) but its role,
-	// which adds "-api_handler", does not.
-	if got := s.Function(names.APIHandler).TooLong(); got != s.Prefix()+"-api_handler" {
-		t.Errorf("TooLong() = %q, want the role's name", got)
-	}
-	if got := (names.Stage{App: "a", Stage: "dev"}).Function("f").TooLong(); got != "" {
-		t.Errorf("TooLong() = %q for short names", got)
 	}
 }
