@@ -34,9 +34,6 @@ func configCommand() *cli.Command {
 					&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
 				},
 				Action: func(c *cli.Context) error {
-					if c.NArg() > 0 {
-						return fmt.Errorf("config show takes no arguments (got %q); use --stage and --function", c.Args().First())
-					}
 					return configShow(c.App.Writer, c.App.ErrWriter, configShowArgs{
 						projectDir: c.String("project-dir"),
 						stage:      c.String("stage"),

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/urfave/cli/v2"
 
 	"github.com/gochalice/gochalice/internal/deployer"
 	"github.com/gochalice/gochalice/internal/fakeaws"
@@ -46,9 +45,8 @@ func TestDeleteRecordedElsewhere(t *testing.T) {
 				statePath: func(_, stage string) string { return filepath.Join(stateDir, stage+".json") },
 			}
 			var stdout, stderr bytes.Buffer
-			app := &cli.App{Name: "gochalice", Writer: &stdout, ErrWriter: &stderr, ExitErrHandler: func(*cli.Context, error) {},
-				Commands: []*cli.Command{deleteCommandWith(env)}}
-			args := []string{"gochalice", "delete", "--stage", "dev"}
+			app := testApp(&stdout, &stderr, deleteCommandWith(env))
+			args := []string{"gochalice", "delete", "--stage", "dev", "--yes", "--project-dir", savealifeDir}
 			if tc.region != "" {
 				args = append(args, "--region", tc.region)
 			}

@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 	"github.com/urfave/cli/v2"
 
+	"github.com/gochalice/gochalice/internal/build"
 	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/stages"
 )
 
 // awsEnv is how commands reach AWS and the project; tests replace parts.
@@ -34,14 +39,21 @@ func defaultAWSEnv() *awsEnv {
 }
 
 // load builds and resolves the project in a temporary folder, which
-// cleanup removes, and prints the config's warnings to errw.
-func (e *awsEnv) load(ctx context.Context, dir, stage string, errw io.Writer) (p *deployer.Project, cleanup func(), err error) {
+// cleanup removes, and prints the config's warnings to errw. On a
+// terminal, each long step prints a line first.
+func (e *awsEnv) load(c *cli.Context, dir, stage string, errw io.Writer) (p *deployer.Project, cleanup func(), err error) {
+	ctx := c.Context
 	buildDir, err := os.MkdirTemp("", "gochalice-build-")
 	if err != nil {
 		return nil, nil, err
 	}
 	cleanup = func() { os.RemoveAll(buildDir) }
-	if p, err = e.loadProject(ctx, dir, stage, buildDir); err != nil {
+	if e.loadProject != nil {
+		p, err = e.loadProject(ctx, dir, stage, buildDir)
+	} else {
+		p, err = loadProject(c, dir, stage, buildDir)
+	}
+	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
@@ -54,6 +66,22 @@ func (e *awsEnv) load(ctx context.Context, dir, stage string, errw io.Writer) (p
 	return p, cleanup, nil
 }
 
+// loadProject is deployer.LoadProject with a line of progress per step.
+func loadProject(c *cli.Context, dir, stage, buildDir string) (*deployer.Project, error) {
+	start := time.Now()
+	progressf(c, "Building the app for this machine and taking its manifest (stage %s)...", stage)
+	p, err := deployer.ResolveProject(c.Context, dir, stage, buildDir)
+	if err != nil {
+		return nil, err
+	}
+	progressf(c, "Building the Lambda package (linux/%s, provided.al2023)...", p.Arch)
+	if p.Code, err = build.Lambda(c.Context, dir, p.Arch, buildDir); err != nil {
+		return nil, err
+	}
+	progressf(c, "Built %s: %d %s in %s.", p.Manifest.AppName, len(p.Manifest.Functions), plural(len(p.Manifest.Functions), "function", "functions"), time.Since(start).Round(100*time.Millisecond))
+	return p, nil
+}
+
 func (e *awsEnv) deployer(c *deployer.Clients, progress func(deployer.Event)) *deployer.Deployer {
 	d := &deployer.Deployer{Clients: c, Progress: progress}
 	if e.tune != nil {
@@ -62,10 +90,19 @@ func (e *awsEnv) deployer(c *deployer.Clients, progress func(deployer.Event)) *d
 	return d
 }
 
+// noRegion is the region of a dry run that has none: ARNs show it as a
+// placeholder.
+const noRegion = "<region>"
+
 // connectAWS loads the AWS configuration the SDK's way (default credential
-// chain, --profile, AWS_ENDPOINT_URL) and asks STS for the account.
+// chain, --profile, AWS_ENDPOINT_URL) and asks STS for the account. The
+// SDK's own log lines (such as its fallbacks to EC2 instance metadata) are
+// silenced: what went wrong is the returned error. With optional, a
+// missing region or missing credentials are no error: it returns nil
+// clients and a target whose region (noRegion) or account
+// (deployer.UnknownAccount) is a placeholder.
 func connectAWS(ctx context.Context, profile, region string, optional bool) (*deployer.Clients, deployer.Target, error) {
-	var opts []func(*config.LoadOptions) error
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))
 	}
@@ -76,12 +113,20 @@ func connectAWS(ctx context.Context, profile, region string, optional bool) (*de
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		if optional {
-			return nil, deployer.NewTarget(region, ""), nil
+			return nil, deployer.NewTarget(orRegion(region), ""), nil
 		}
 		return nil, deployer.Target{}, fmt.Errorf("load the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
+		if optional {
+			return nil, deployer.NewTarget(noRegion, ""), nil
+		}
 		return nil, deployer.Target{}, errors.New("no AWS region: pass --region, set \"region\" in .chalice/config.json, or set AWS_REGION")
+	}
+	if region == "" {
+		if err := checkRegion(cfg.Region, "the AWS configuration's region (AWS_REGION or the profile)"); err != nil {
+			return nil, deployer.Target{}, err
+		}
 	}
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	_, err = cfg.Credentials.Retrieve(cctx)
@@ -90,7 +135,7 @@ func connectAWS(ctx context.Context, profile, region string, optional bool) (*de
 		if optional {
 			return nil, deployer.NewTarget(cfg.Region, ""), nil
 		}
-		return nil, deployer.Target{}, fmt.Errorf("no AWS credentials: configure them (aws configure, AWS_PROFILE or --profile, or environment variables), or plan without an account with --dry-run: %w", err)
+		return nil, deployer.Target{}, credentialsError(profile, err)
 	}
 	clients := deployer.NewClients(cfg)
 	t, err := deployer.LookupTarget(ctx, clients.STS, cfg.Region)
@@ -101,6 +146,38 @@ func connectAWS(ctx context.Context, profile, region string, optional bool) (*de
 		return nil, deployer.Target{}, err
 	}
 	return clients, t, nil
+}
+
+func orRegion(region string) string {
+	if region == "" {
+		return noRegion
+	}
+	return region
+}
+
+// credentialsError says, in one sentence, that no credentials were found
+// and how to provide them. The SDK's error chain, which ends at the EC2
+// instance metadata service it tries last, says nothing useful when
+// nothing is configured; a named profile's own problem is kept.
+func credentialsError(profile string, err error) error {
+	const fix = "run aws configure, set AWS_PROFILE (or --profile) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or plan without an account with --dry-run"
+	if profile != "" {
+		return fmt.Errorf("no AWS credentials from profile %s (%s): %s", profile, firstLine(err), fix)
+	}
+	return errors.New("no AWS credentials found: " + fix)
+}
+
+// firstLine is the innermost error's message, on one line.
+func firstLine(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
 }
 
 func awsFlags() []cli.Flag {
@@ -129,16 +206,29 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 		}, awsFlags()...),
 		Action: func(c *cli.Context) error {
 			ctx := c.Context
-			dir, stage, dry := c.String("project-dir"), c.String("stage"), c.Bool("dry-run")
+			dir, stage, dry, asJSON := c.String("project-dir"), c.String("stage"), c.Bool("dry-run"), c.Bool("json")
+			if n := c.Int("parallelism"); n < 1 {
+				return usagef(c, "--parallelism %d: give how many steps may run at once, 1 or more (default 8)", n)
+			}
+			// With --json, standard output is the plan's JSON and nothing
+			// else; everything said to people goes to standard error.
 			out, errw := c.App.Writer, c.App.ErrWriter
-			p, cleanup, err := env.load(ctx, dir, stage, errw)
+			say := out
+			if asJSON {
+				say = errw
+			}
+			p, cleanup, err := env.load(c, dir, stage, errw)
 			if err != nil {
 				return err
 			}
 			defer cleanup()
 			region := c.String("region")
 			if region == "" {
-				region = p.Region()
+				if region = p.Region(); region != "" {
+					if err := checkRegion(region, fmt.Sprintf("%s: stage %s: region", stages.ConfigFile, stage)); err != nil {
+						return err
+					}
+				}
 			}
 			clients, target, err := env.connect(ctx, c.String("profile"), region, dry)
 			if err != nil {
@@ -152,17 +242,18 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			if clients == nil {
 				target = recordedAccount(target, recorded)
 			}
-			d := env.deployer(clients, progressPrinter(out))
+			d := env.deployer(clients, nil)
 			d.Parallelism = c.Int("parallelism")
 			policies, err := codePolicies(ctx, p, target, errw)
 			if err != nil {
 				return err
 			}
+			progressf(c, "Planning against %s...", planSource(clients != nil, recorded != nil))
 			plan, err := d.PlanProject(ctx, p, target, policies, recorded)
 			if err != nil {
 				return err
 			}
-			if c.Bool("json") {
+			if asJSON {
 				data, err := deployer.MarshalPlan(plan)
 				if err != nil {
 					return err
@@ -174,26 +265,56 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 				return err
 			}
 			if dry {
-				if clients == nil {
+				if target.Region == noRegion {
+					fmt.Fprintf(errw, "note: no AWS region: planned with %s and %s in the ARNs; pass --region or set \"region\" in %s for real ones\n", noRegion, deployer.UnknownAccount, stages.ConfigFile)
+				} else if clients == nil {
 					fmt.Fprintln(errw, "note: no AWS credentials: planned against the recorded state only")
 				}
 				return nil
 			}
-			if !plan.HasChanges() {
-				fmt.Fprintln(out, "\nNothing to change.")
+			steps := countChanges(plan)
+			if steps == 0 {
+				fmt.Fprintln(say, "\nNothing to change.")
 			} else {
-				fmt.Fprintln(out, "\nApplying:")
+				fmt.Fprintf(say, "\nApplying %d %s:\n", steps, plural(steps, "change", "changes"))
 			}
+			d.Progress = changePrinter(c, steps)
+			start := time.Now()
 			st, err := d.Apply(ctx, plan, deployer.StateFile(statePath))
 			if err != nil {
 				return fmt.Errorf("deploy stopped (progress is recorded in %s; deploy again to finish): %w", statePath, err)
 			}
+			if steps > 0 {
+				fmt.Fprintf(say, "Applied %d %s in %s.\n", steps, plural(steps, "change", "changes"), time.Since(start).Round(100*time.Millisecond))
+			}
 			if url := deployer.APIURL(st); url != "" {
-				fmt.Fprintf(out, "\nREST API URL: %s\n", url)
+				fmt.Fprintf(say, "\nREST API URL: %s\n", url)
 			}
 			return nil
 		},
 	}
+}
+
+// planSource says what a plan is compared with.
+func planSource(connected, recorded bool) string {
+	switch {
+	case connected:
+		return "what AWS reports"
+	case recorded:
+		return "the recorded state"
+	}
+	return "nothing (a first deploy)"
+}
+
+// countChanges is how many steps applying plan takes.
+func countChanges(plan *deployer.Plan) int {
+	n := 0
+	for _, ch := range plan.Changes {
+		if ch.Action != deployer.NoOp {
+			n++
+		}
+	}
+	return n
 }
 
 // recordedAccount returns t, planned without credentials (its account
@@ -211,16 +332,27 @@ func recordedAccount(t deployer.Target, recorded *deployer.State) deployer.Targe
 	return t
 }
 
-// progressPrinter writes one line per finished step.
-func progressPrinter(w io.Writer) func(deployer.Event) {
+// changePrinter writes a line per finished AWS change, with its count
+// ("[3/12]"), to standard error when it is a terminal; a failed change is
+// always written, since the error that stops the command comes later.
+func changePrinter(c *cli.Context, total int) func(deployer.Event) {
+	var mu sync.Mutex
+	done := 0
+	s := streamsOf(c)
 	return func(e deployer.Event) {
 		if !e.Done {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if e.Err == nil && !s.progress {
 			return
 		}
 		status := "done"
 		if e.Err != nil {
 			status = "FAILED: " + e.Err.Error()
 		}
-		fmt.Fprintf(w, "%3s %s (%s) %s in %s\n", e.Action.Symbol(), e.Address, e.Name, status, e.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(s.stderr, "[%d/%d] %s %s (%s) %s in %s\n", done, total, e.Action.Symbol(), e.Address, e.Name, status, e.Elapsed.Round(time.Millisecond))
 	}
 }

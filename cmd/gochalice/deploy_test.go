@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/urfave/cli/v2"
 
 	"github.com/gochalice/gochalice/internal/deployer"
 	"github.com/gochalice/gochalice/internal/fakeaws"
@@ -103,19 +103,25 @@ func TestDeployRedeployDeleteCLI(t *testing.T) {
 			d.Backoff, d.WaitMinDelay, d.WaitMaxDelay = time.Microsecond, time.Microsecond, time.Millisecond
 		},
 	}
+	var lastStderr string
 	run := func(args ...string) string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		app := &cli.App{Name: "gochalice", Writer: &stdout, ErrWriter: &stderr, ExitErrHandler: func(*cli.Context, error) {},
-			Commands: []*cli.Command{deployCommandWith(env), deleteCommandWith(env), urlCommandWith(env), invokeCommandWith(env)}}
+		app := testApp(&stdout, &stderr, deployCommandWith(env), deleteCommandWith(env), urlCommandWith(env), invokeCommandWith(env))
 		if err := app.RunContext(context.Background(), append([]string{"gochalice"}, args...)); err != nil {
 			t.Fatalf("gochalice %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 		}
+		lastStderr = stderr.String()
 		return stdout.String()
 	}
-	out := run("deploy", "--stage", "dev", "--project-dir", savealifeDir)
-	if !strings.Contains(out, "REST API URL: https://") || !strings.Contains(out, "+ function:handle_stream (savealife-dev-handle_stream) done") {
-		t.Errorf("deploy output:\n%s", out)
+	// With --json, standard output is the plan's JSON and nothing else;
+	// what is said to people goes to standard error.
+	out := run("deploy", "--stage", "dev", "--project-dir", savealifeDir, "--json")
+	if !json.Valid([]byte(out)) {
+		t.Errorf("deploy --json: standard output is not JSON:\n%s", out)
+	}
+	if !strings.Contains(lastStderr, "REST API URL: https://") || !regexp.MustCompile(`(?m)^Applying \d+ changes:\nApplied \d+ changes in `).MatchString(lastStderr) {
+		t.Errorf("deploy --json: standard error:\n%s", lastStderr)
 	}
 	snap := cloud.Snapshot()
 	if len(snap.Functions) != 2 || len(snap.Roles) != 2 || len(snap.Mappings) != 1 || len(snap.RestAPIs) != 1 {
@@ -131,21 +137,21 @@ func TestDeployRedeployDeleteCLI(t *testing.T) {
 		t.Errorf("redeploy output:\n%s", out)
 	}
 
-	if url := run("url", "--stage", "dev"); !regexp.MustCompile(`^https://a\d+\.execute-api\.us-east-1\.amazonaws\.com/api/\n$`).MatchString(url) {
+	if url := run("url", "--stage", "dev", "--project-dir", savealifeDir); !regexp.MustCompile(`^https://a\d+\.execute-api\.us-east-1\.amazonaws\.com/api/\n$`).MatchString(url) {
 		t.Errorf("url = %q", url)
 	}
-	if out := run("invoke", "--stage", "dev", "--name", "handle_stream"); !strings.Contains(out, `"handler":"handle_stream"`) {
+	if out := run("invoke", "--stage", "dev", "--name", "handle_stream", "--project-dir", savealifeDir); !strings.Contains(out, `"handler":"handle_stream"`) {
 		t.Errorf("invoke output = %q", out)
 	}
 
-	run("delete", "--stage", "dev")
+	run("delete", "--stage", "dev", "--yes", "--project-dir", savealifeDir)
 	if !cloud.Empty() {
 		t.Errorf("after delete: %+v", cloud.Snapshot())
 	}
 	if _, err := os.Stat(filepath.Join(stateDir, "dev.json")); !os.IsNotExist(err) {
 		t.Errorf("state file after delete: %v", err)
 	}
-	if out := run("delete", "--stage", "dev"); !strings.Contains(out, "nothing to delete") {
+	if out := run("delete", "--stage", "dev", "--yes", "--project-dir", savealifeDir); !strings.Contains(out, "nothing to delete") {
 		t.Errorf("second delete: %q", out)
 	}
 }
@@ -159,7 +165,7 @@ func TestDeployWithoutCredentials(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	err := runCLI(context.Background(), &stdout, &stderr, []string{"gochalice", "deploy", "--stage", "dev", "--project-dir", savealifeDir, "--region", "us-east-1"})
-	if err == nil || !strings.Contains(err.Error(), "no AWS credentials: configure them") || !strings.Contains(err.Error(), "--dry-run") {
+	if err == nil || !strings.Contains(err.Error(), "no AWS credentials found: run aws configure") || !strings.Contains(err.Error(), "--dry-run") {
 		t.Fatalf("err = %v, want the no-credentials message", err)
 	}
 	if _, err := os.Stat(filepath.Join(savealifeDir, ".chalice", "deployed")); err == nil {

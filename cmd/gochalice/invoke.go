@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,17 +44,17 @@ error; the command fails when the handler returns an error.`,
 				return nil
 			}
 			if c.String("name") == "" {
-				return errors.New("--name is missing: name the function to invoke, as the app registers it")
+				return usagef(c, "--name is missing: name the function to invoke, as the app registers it")
 			}
 			if c.Bool("local") {
 				if c.IsSet("region") || c.IsSet("profile") {
-					return errors.New("--region and --profile do not apply to --local, which runs the function on this machine")
+					return usagef(c, "--region and --profile do not apply to --local, which runs the function on this machine")
 				}
 				if c.String("payload") != "" && c.String("event") != "" {
-					return errors.New("--event and --payload both give the event: use one")
+					return usagef(c, "--event and --payload both give the event: use one")
 				}
 			} else if c.String("event") != "" {
-				return errors.New("--event generates a sample event for --local: add --local, or give a deployed function its event with --payload FILE")
+				return usagef(c, "--event generates a sample event for --local: add --local, or give a deployed function its event with --payload FILE")
 			}
 			payload, err := readPayload(c)
 			if err != nil {

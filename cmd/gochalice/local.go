@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"regexp"
 
 	"github.com/urfave/cli/v2"
@@ -51,7 +50,7 @@ with gochalice invoke --local --name NAME.`,
 				return err
 			}
 			if id := c.String("iam-identity"); id != "" && !iamIdentityPattern.MatchString(id) {
-				return fmt.Errorf("--iam-identity %q is not an IAM user or role ARN: use arn:aws:iam::ACCOUNT:user/NAME or arn:aws:iam::ACCOUNT:role/NAME", id)
+				return usagef(c, "--iam-identity %q is not an IAM user or role ARN: use arn:aws:iam::ACCOUNT:user/NAME or arn:aws:iam::ACCOUNT:role/NAME", id)
 			}
 			return local.Run(c.Context, local.Options{
 				ProjectDir:  dir,

@@ -38,12 +38,12 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 		Action: func(c *cli.Context) error {
 			ctx := c.Context
 			if c.NArg() != 1 {
-				return fmt.Errorf("package takes one argument, the folder to write to (gochalice package --stage %s out/); got %d", c.String("stage"), c.NArg())
+				return usagef(c, "package takes one argument, the folder to write to (gochalice package --stage %s out/); got %d", c.String("stage"), c.NArg())
 			}
 			outDir := c.Args().First()
 			dir, stage, format := c.String("project-dir"), c.String("stage"), c.String("pkg-format")
 			if format != deployer.FormatCloudFormation && format != deployer.FormatTerraform {
-				return fmt.Errorf("--pkg-format %q: use %s or %s", format, deployer.FormatCloudFormation, deployer.FormatTerraform)
+				return usagef(c, "--pkg-format %q: use %s or %s", format, deployer.FormatCloudFormation, deployer.FormatTerraform)
 			}
 			var fragment []byte
 			mergeFile := c.String("merge-template")
@@ -55,7 +55,7 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 			}
 			out, errw := c.App.Writer, c.App.ErrWriter
 
-			p, cleanup, err := env.load(ctx, dir, stage, errw)
+			p, cleanup, err := env.load(c, dir, stage, errw)
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"flag"
 	"io"
+	"strings"
 	"sync"
+
+	"github.com/urfave/cli/v2"
 )
 
 // update rewrites the golden files under testdata; every test file of the
@@ -19,9 +22,18 @@ func updating() bool { return *update }
 var cliMu sync.Mutex
 
 // runCLI runs the command line in-process with the given arguments
-// (args[0] is the program name).
+// (args[0] is the program name), as main does but with no terminal.
 func runCLI(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	cliMu.Lock()
 	defer cliMu.Unlock()
-	return newCLI(stdout, stderr).RunContext(ctx, args)
+	return execute(ctx, streams{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr}, args)
+}
+
+// testApp is the command line with only the given commands (built with
+// test doubles), configured as newApp configures the real one.
+func testApp(stdout, stderr io.Writer, cmds ...*cli.Command) *cli.App {
+	app := &cli.App{Name: "gochalice", Writer: stdout, ErrWriter: stderr, Reader: strings.NewReader(""),
+		ExitErrHandler: func(*cli.Context, error) {}, Commands: cmds}
+	configure(app)
+	return app
 }
