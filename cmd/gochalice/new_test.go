@@ -127,7 +127,8 @@ func TestNewRejectsBadNamesAndNonEmptyDirs(t *testing.T) {
 	tests := []struct {
 		name, arg, want string
 	}{
-		{"bad name", filepath.Join(t.TempDir(), "my app"), "use up to 60 letters"},
+		{"bad name", filepath.Join(t.TempDir(), "my app"), "use up to 46 letters"},
+		{"name too long for its role names", filepath.Join(t.TempDir(), strings.Repeat("x", 47)), "xxx-dev-handle_stream, must fit in 64 characters"},
 		{"non-empty dir", dir, "exists and is not empty"},
 	}
 	for _, tc := range tests {
@@ -153,4 +154,19 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
+}
+
+func TestReleaseVersion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ stamped, module, want string }{
+		{"0.3.0", "(devel)", "v0.3.0"},             // goreleaser
+		{"dev", "v0.3.0", "v0.3.0"},                // go install ...@v0.3.0
+		{"dev", "(devel)", ""},                     // go build in a checkout
+		{"dev", "v0.3.1-0.20260101-abc+dirty", ""}, // a modified checkout
+		{"dev", "", ""},
+	} {
+		if got := releaseVersion(tc.stamped, tc.module); got != tc.want {
+			t.Errorf("releaseVersion(%q, %q) = %q, want %q", tc.stamped, tc.module, got, tc.want)
+		}
+	}
 }
