@@ -3,6 +3,7 @@ package local
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gochalice/gochalice/app/apptest"
 	"github.com/gochalice/gochalice/internal/build"
@@ -140,6 +143,16 @@ func Invoke(ctx context.Context, opts InvokeOptions) error {
 		if event, err = sampleEvent(fn, opts.EventKind, opts.Stderr); err != nil {
 			return err
 		}
+		kind := opts.EventKind
+		if kind == "" && fn.Kind == manifest.KindAPI {
+			kind = "apigateway"
+		}
+		if rt, ok := sampleRoute(m.Routes); ok && (kind == "apigateway" || kind == "apigateway-v2") {
+			if event, err = aimAtRoute(event, kind, rt); err != nil {
+				return err
+			}
+			fmt.Fprintf(opts.Stderr, "gochalice: sample request %s %s (route %s); give --payload FILE for another\n", routeMethod(rt), samplePath(rt.Path), rt.Pattern)
+		}
 	}
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = build.Environ(os.Environ(), env, map[string]string{
@@ -176,4 +189,104 @@ func sampleEvent(fn manifest.Function, kind string, warn io.Writer) ([]byte, err
 		return nil, fmt.Errorf("function %s: sample %s event: %w", fn.Name, kind, err)
 	}
 	return event, nil
+}
+
+// sampleRoute picks the route a sample API request asks for: a GET route
+// if there is one, the fewest path parameters first; else the first route.
+func sampleRoute(routes []manifest.Route) (manifest.Route, bool) {
+	if len(routes) == 0 {
+		return manifest.Route{}, false
+	}
+	best := routes[0]
+	score := func(r manifest.Route) int {
+		s := strings.Count(r.Path, "{") * 2
+		if r.Method != "GET" && r.Method != "ANY" {
+			s += 100
+		}
+		if r.Authorizer != "" || r.APIKeyRequired {
+			s++
+		}
+		return s
+	}
+	for _, r := range routes[1:] {
+		if score(r) < score(best) {
+			best = r
+		}
+	}
+	return best, true
+}
+
+func routeMethod(r manifest.Route) string {
+	if r.Method == "ANY" {
+		return "GET"
+	}
+	return r.Method
+}
+
+// samplePath fills an API Gateway resource path's parameters: "{id}"
+// becomes "1", a greedy "{path+}" becomes "sample".
+func samplePath(resource string) string {
+	parts := strings.Split(resource, "/")
+	for i, p := range parts {
+		switch {
+		case strings.HasPrefix(p, "{") && strings.HasSuffix(p, "+}"):
+			parts[i] = "sample"
+		case strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}"):
+			parts[i] = "1"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// pathParameters are the values samplePath gives the route's parameters.
+func pathParameters(resource string) map[string]string {
+	params := map[string]string{}
+	for _, p := range strings.Split(resource, "/") {
+		switch {
+		case strings.HasPrefix(p, "{") && strings.HasSuffix(p, "+}"):
+			params[strings.TrimSuffix(strings.TrimPrefix(p, "{"), "+}")] = "sample"
+		case strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}"):
+			params[strings.TrimSuffix(strings.TrimPrefix(p, "{"), "}")] = "1"
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	return params
+}
+
+// aimAtRoute rewrites a sample API Gateway request (kind "apigateway",
+// REST; or "apigateway-v2", HTTP API) to ask for rt, so that invoking the
+// API handler with it reaches a route of the app rather than API
+// Gateway's 403 for a path the app does not have.
+func aimAtRoute(event []byte, kind string, rt manifest.Route) ([]byte, error) {
+	method, path, params := routeMethod(rt), samplePath(rt.Path), pathParameters(rt.Path)
+	var v any
+	switch kind {
+	case "apigateway":
+		var req events.APIGatewayProxyRequest
+		if err := json.Unmarshal(event, &req); err != nil {
+			return nil, fmt.Errorf("sample apigateway event: %w", err)
+		}
+		req.HTTPMethod, req.Path, req.Resource, req.PathParameters = method, path, rt.Path, params
+		req.RequestContext.HTTPMethod, req.RequestContext.ResourcePath = method, rt.Path
+		req.RequestContext.Path = "/" + req.RequestContext.Stage + path
+		v = req
+	case "apigateway-v2":
+		var req events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(event, &req); err != nil {
+			return nil, fmt.Errorf("sample apigateway-v2 event: %w", err)
+		}
+		routeKey := method + " " + rt.Path
+		req.RouteKey, req.RawPath, req.PathParameters = routeKey, path, params
+		req.RequestContext.RouteKey, req.RequestContext.HTTP.Method, req.RequestContext.HTTP.Path = routeKey, method, path
+		v = req
+	default:
+		return event, nil
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }
