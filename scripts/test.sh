@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '==> %s\n' "$*" >&2; }
+step() { printf '==> [%4ds] %s\n' "$SECONDS" "$*" >&2; }
 
 # npm's downloads overlap the Go work; the tests need them at the end.
 npm ci --no-audit --no-fund --loglevel=error &
