@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"slices"
 	"sync"
 
@@ -70,10 +69,6 @@ type App struct {
 	binaryTypes mediaTypes // BinaryTypes as a set, built with handler
 }
 
-var (
-	namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-)
-
 // maxFunctionName is Lambda's limit on function names. A function is named
 // "<app>-<stage>-<name>"; the stage is known only at deploy time, where the
 // full name is checked again.
@@ -82,7 +77,7 @@ const maxFunctionName = 64
 // New returns an app with the given name, which names its Lambda functions
 // and roles ("<name>-<stage>-...").
 func New(name string) *App {
-	if !namePattern.MatchString(name) {
+	if !isName(name) {
 		panic(fmt.Sprintf("gochalice: app name %q: use only letters, digits, '-' and '_'", name))
 	}
 	// "<app>-<stage>-<fn>" must fit 64 characters with at least a
@@ -214,7 +209,7 @@ func equalCORS(a, b *manifest.CORS) bool {
 // reject or one already used.
 func (a *App) registerName(kind, name string) {
 	a.mustBeOpen(kind)
-	if !namePattern.MatchString(name) {
+	if !isName(name) {
 		panic(fmt.Sprintf("gochalice: %s %q: a function name may use only letters, digits, '-' and '_'", kind, name))
 	}
 	if name == manifest.APIHandlerName {

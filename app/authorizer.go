@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -98,12 +97,7 @@ func WithAudience(clientIDs ...string) AuthorizerOption {
 	}
 }
 
-var (
-	userPoolARNPattern    = regexp.MustCompile(arnPrefix + `cognito-idp:[a-z0-9-]+:\d{12}:userpool/[a-z0-9-]+_[A-Za-z0-9]+$`)
-	headerSourcePattern   = regexp.MustCompile(`^method\.request\.header\.([A-Za-z0-9!#$%&'*+.^_` + "`" + `|~-]+)$`)
-	requestSourcePattern  = regexp.MustCompile(`^(method\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.[^\s.]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$`)
-	defaultIdentitySource = "method.request.header.Authorization"
-)
+const defaultIdentitySource = "method.request.header.Authorization"
 
 func authorizerOptions(ctor, name string, allowed []string, opts []AuthorizerOption) authorizerConfig {
 	c := authorizerConfig{ttl: 300 * time.Second}
@@ -137,7 +131,7 @@ func authorizerOptions(ctor, name string, allowed []string, opts []AuthorizerOpt
 
 // checkAuthorizerName panics on a name API Gateway or Lambda would reject.
 func checkAuthorizerName(ctor, name string) {
-	if !namePattern.MatchString(name) {
+	if !isName(name) {
 		panic(fmt.Sprintf("gochalice: %s %q: an authorizer name may use only letters, digits, '-' and '_'", ctor, name))
 	}
 	if name == IAMAuthorizerName {
@@ -167,7 +161,7 @@ func CognitoAuthorizer(name string, providerARNs []string, opts ...AuthorizerOpt
 		panic(fmt.Sprintf("gochalice: %s %q: no user pool: give at least one user pool ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)", ctor, name))
 	}
 	for _, arn := range providerARNs {
-		if !userPoolARNPattern.MatchString(arn) {
+		if !isUserPoolARN(arn) {
 			panic(fmt.Sprintf("gochalice: %s %q: %q is not a Cognito user pool ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)", ctor, name, arn))
 		}
 	}
@@ -190,9 +184,12 @@ func CognitoAuthorizer(name string, providerARNs []string, opts ...AuthorizerOpt
 }
 
 func checkHeaderSource(ctor, name string, sources []string) {
-	if len(sources) != 1 || !headerSourcePattern.MatchString(sources[0]) {
-		panic(fmt.Sprintf("gochalice: %s %q: identity sources %q: this authorizer reads exactly one header, given as \"method.request.header.NAME\"", ctor, name, sources))
+	if len(sources) == 1 {
+		if _, ok := headerSource(sources[0]); ok {
+			return
+		}
 	}
+	panic(fmt.Sprintf("gochalice: %s %q: identity sources %q: this authorizer reads exactly one header, given as \"method.request.header.NAME\"", ctor, name, sources))
 }
 
 // customAuthorizer is a registered TOKEN or REQUEST authorizer.
@@ -221,7 +218,7 @@ func (a *App) TokenAuthorizer(name string, handler func(context.Context, events.
 	checkAuthorizerName(ctor, name)
 	c := authorizerOptions(ctor, name, []string{"WithIdentitySources", "WithTTL"}, opts)
 	checkHeaderSource(ctor, name, c.sources)
-	header := headerSourcePattern.FindStringSubmatch(c.sources[0])[1]
+	header, _ := headerSource(c.sources[0])
 	spec := &manifest.Authorizer{Name: name, Type: manifest.AuthorizerToken, IdentitySources: c.sources, TTLSeconds: int(c.ttl / time.Second)}
 	a.registerAuthorizer(ctor, spec, header, handler, func(ctx context.Context, payload []byte) ([]byte, error) {
 		req, err := tokenRequest(payload, header)
@@ -250,7 +247,7 @@ func (a *App) RequestAuthorizer(name string, handler func(context.Context, event
 	checkAuthorizerName(ctor, name)
 	c := authorizerOptions(ctor, name, []string{"WithIdentitySources", "WithTTL"}, opts)
 	for _, s := range c.sources {
-		if !requestSourcePattern.MatchString(s) {
+		if !isRequestSource(s) {
 			panic(fmt.Sprintf("gochalice: %s %q: identity source %q: use method.request.header.NAME, method.request.querystring.NAME, stageVariables.NAME or context.NAME", ctor, name, s))
 		}
 	}
@@ -451,8 +448,8 @@ func identityHeader(spec *manifest.Authorizer) string {
 	if len(spec.IdentitySources) == 0 {
 		return ""
 	}
-	if m := headerSourcePattern.FindStringSubmatch(spec.IdentitySources[0]); m != nil {
-		return http.CanonicalHeaderKey(m[1])
+	if h, ok := headerSource(spec.IdentitySources[0]); ok {
+		return http.CanonicalHeaderKey(h)
 	}
 	return ""
 }

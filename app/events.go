@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"regexp"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -40,11 +39,6 @@ const (
 
 // String returns the position's AWS name.
 func (p StartingPosition) String() string { return string(p) }
-
-var (
-	streamARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}/stream/[0-9A-Za-z:._-]+$`)
-	tableNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
-)
 
 // eventInvoker decodes an event of type E and runs a handler that returns
 // only an error; the function's result is JSON null.
@@ -114,7 +108,7 @@ func (a *App) OnDynamoDBBatch(name, stream string, handler func(context.Context,
 
 func (a *App) onDynamoDB(method, name, stream string, handler any, batch bool, invoke func(context.Context, []byte) ([]byte, error), opts []EventOption) {
 	a.registerName(method, name)
-	if stream != "" && !streamARNPattern.MatchString(stream) && !tableNamePattern.MatchString(stream) {
+	if stream != "" && !isStreamARN(stream) && !isTableName(stream) {
 		panic(fmt.Sprintf("gochalice: %s %q: %q is neither a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL) nor a table name", method, name, stream))
 	}
 	c := streamConfig(method, name, "DynamoDB streams", opts)

@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -170,33 +169,45 @@ func WithBisectBatchOnError() EventOption {
 	return func(c *eventConfig) { c.mark("WithBisectBatchOnError"); c.bisect = true }
 }
 
-// optionUse says which methods take each option, for the panic message.
-var optionUse = map[string]string{
-	"WithBatchSize":             "OnSQSMessage, OnSQSBatch, OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch",
-	"WithStartingPosition":      "OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch",
-	"WithMaximumBatchingWindow": "OnSQSMessage, OnSQSBatch, OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch",
-	"WithMaximumConcurrency":    "OnSQSMessage and OnSQSBatch",
-	"WithBus":                   "OnEvent",
-	"WithS3Events":              "OnS3Event",
-	"WithPrefix":                "OnS3Event",
-	"WithSuffix":                "OnS3Event",
-	"WithFilterPolicy":          "OnSNSMessage",
-	"WithDescription":           "Schedule and OnEvent",
-	"WithOnFailure":             "Schedule, OnEvent, OnSNSMessage, OnS3Event, OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch",
-	"WithMaximumRetryAttempts":  "Schedule, OnEvent, OnSNSMessage, OnS3Event, OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch",
-	"WithMaximumEventAge":       "Schedule, OnEvent, OnSNSMessage, OnS3Event, OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch",
-	"WithBisectBatchOnError":    "OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch",
+// optionUse says which methods take an option, for the panic message. (A
+// switch, not a map: a package-level map is built at every cold start.)
+func optionUse(opt string) string {
+	const (
+		batching = "OnSQSMessage, OnSQSBatch, OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch"
+		streams  = "OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch"
+		failure  = "Schedule, OnEvent, OnSNSMessage, OnS3Event, OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch"
+	)
+	switch opt {
+	case "WithBatchSize", "WithMaximumBatchingWindow":
+		return batching
+	case "WithStartingPosition", "WithBisectBatchOnError":
+		return streams
+	case "WithMaximumConcurrency":
+		return "OnSQSMessage and OnSQSBatch"
+	case "WithBus":
+		return "OnEvent"
+	case "WithS3Events", "WithPrefix", "WithSuffix":
+		return "OnS3Event"
+	case "WithFilterPolicy":
+		return "OnSNSMessage"
+	case "WithDescription":
+		return "Schedule and OnEvent"
+	case "WithOnFailure", "WithMaximumRetryAttempts", "WithMaximumEventAge":
+		return failure
+	}
+	return ""
 }
 
-// Option sets of the registration methods.
+// Option sets of the registration methods, written out so that they are
+// static data; the failure options end each set that takes them.
 var (
 	failureOptions = []string{"WithOnFailure", "WithMaximumRetryAttempts", "WithMaximumEventAge"}
-	streamOptions  = append([]string{"WithBatchSize", "WithStartingPosition", "WithMaximumBatchingWindow", "WithBisectBatchOnError"}, failureOptions...)
+	streamOptions  = []string{"WithBatchSize", "WithStartingPosition", "WithMaximumBatchingWindow", "WithBisectBatchOnError", "WithOnFailure", "WithMaximumRetryAttempts", "WithMaximumEventAge"}
 	sqsOptions     = []string{"WithBatchSize", "WithMaximumBatchingWindow", "WithMaximumConcurrency"}
-	scheduleOpts   = append([]string{"WithDescription"}, failureOptions...)
-	eventOpts      = append([]string{"WithDescription", "WithBus"}, failureOptions...)
-	snsOptions     = append([]string{"WithFilterPolicy"}, failureOptions...)
-	s3Options      = append([]string{"WithS3Events", "WithPrefix", "WithSuffix"}, failureOptions...)
+	scheduleOpts   = []string{"WithDescription", "WithOnFailure", "WithMaximumRetryAttempts", "WithMaximumEventAge"}
+	eventOpts      = []string{"WithDescription", "WithBus", "WithOnFailure", "WithMaximumRetryAttempts", "WithMaximumEventAge"}
+	snsOptions     = []string{"WithFilterPolicy", "WithOnFailure", "WithMaximumRetryAttempts", "WithMaximumEventAge"}
+	s3Options      = []string{"WithS3Events", "WithPrefix", "WithSuffix", "WithOnFailure", "WithMaximumRetryAttempts", "WithMaximumEventAge"}
 )
 
 // eventOptions applies opts and panics on one that method does not take.
@@ -215,39 +226,24 @@ func eventOptions(method, name string, allowed []string, opts []EventOption) eve
 		if slices.Contains(failureOptions, opt) && strings.HasPrefix(method, "OnSQS") {
 			panic(fmt.Sprintf("gochalice: %s %q: %s does not apply to SQS sources: Lambda does not retry SQS messages itself; give the queue a redrive policy (a dead-letter queue and maxReceiveCount) instead", method, name, opt))
 		}
-		panic(fmt.Sprintf("gochalice: %s %q: %s does not apply to %s; it is for %s", method, name, opt, method, optionUse[opt]))
+		panic(fmt.Sprintf("gochalice: %s %q: %s does not apply to %s; it is for %s", method, name, opt, method, optionUse(opt)))
 	}
 	return c
 }
 
-// Names and ARNs of event sources, checked at registration. Partitions:
-// aws, aws-cn, aws-us-gov, aws-iso, ...
-const arnPrefix = `^arn:aws[a-z-]*:`
-
-var (
-	queueNamePattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
-	queueARNPattern   = regexp.MustCompile(arnPrefix + `sqs:[a-z0-9-]+:\d{12}:([A-Za-z0-9_.-]+)$`)
-	topicNamePattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-	topicARNPattern   = regexp.MustCompile(arnPrefix + `sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_.-]+)$`)
-	bucketARNPattern  = regexp.MustCompile(arnPrefix + `s3:::([^/]+)$`)
-	bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	ipPattern         = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
-	kinesisName       = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
-	kinesisARNPattern = regexp.MustCompile(arnPrefix + `kinesis:[a-z0-9-]+:\d{12}:stream/([A-Za-z0-9_.-]{1,128})$`)
-	busNamePattern    = regexp.MustCompile(`^[A-Za-z0-9/._-]{1,256}$`)
-	busARNPattern     = regexp.MustCompile(arnPrefix + `events:[a-z0-9-]+:\d{12}:event-bus/[A-Za-z0-9/._-]{1,256}$`)
-)
+// Names and ARNs of event sources are checked at registration (see
+// names.go). Partitions: aws, aws-cn, aws-us-gov, aws-iso, ...
 
 // checkQueue returns a problem with an SQS queue name or ARN, "" if none.
 func checkQueue(q string) string {
 	if strings.HasPrefix(q, "arn:") {
-		m := queueARNPattern.FindStringSubmatch(q)
-		if m == nil {
+		name, ok := queueARN(q)
+		if !ok {
 			return fmt.Sprintf("%q is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:QUEUE)", q)
 		}
-		q = m[1]
+		q = name
 	}
-	if !queueNamePattern.MatchString(strings.TrimSuffix(q, ".fifo")) || len(q) > 80 {
+	if !isQueueName(strings.TrimSuffix(q, ".fifo")) || len(q) > 80 {
 		return fmt.Sprintf("%q is not a valid SQS queue name: use 1 to 80 letters, digits, '-' and '_' (a FIFO queue's name ends in \".fifo\")", q)
 	}
 	return ""
@@ -256,13 +252,13 @@ func checkQueue(q string) string {
 // checkTopic returns a problem with an SNS topic name or ARN, "" if none.
 func checkTopic(t string) string {
 	if strings.HasPrefix(t, "arn:") {
-		m := topicARNPattern.FindStringSubmatch(t)
-		if m == nil {
+		name, ok := topicARN(t)
+		if !ok {
 			return fmt.Sprintf("%q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)", t)
 		}
-		t = m[1]
+		t = name
 	}
-	if !topicNamePattern.MatchString(strings.TrimSuffix(t, ".fifo")) || len(t) > 256 {
+	if !isTopicName(strings.TrimSuffix(t, ".fifo")) || len(t) > 256 {
 		return fmt.Sprintf("%q is not a valid SNS topic name: use 1 to 256 letters, digits, '-' and '_' (a FIFO topic's name ends in \".fifo\")", t)
 	}
 	return ""
@@ -271,18 +267,18 @@ func checkTopic(t string) string {
 // checkBucket returns a problem with an S3 bucket name or ARN, "" if none.
 func checkBucket(b string) string {
 	if strings.HasPrefix(b, "arn:") {
-		m := bucketARNPattern.FindStringSubmatch(b)
-		if m == nil {
+		name, ok := bucketARN(b)
+		if !ok {
 			return fmt.Sprintf("%q is not an S3 bucket ARN (arn:aws:s3:::BUCKET)", b)
 		}
-		b = m[1]
+		b = name
 	}
 	switch {
-	case !bucketNamePattern.MatchString(b):
+	case !isBucketName(b):
 		return fmt.Sprintf("%q is not a valid S3 bucket name: use 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit", b)
 	case strings.Contains(b, ".."), strings.Contains(b, ".-"), strings.Contains(b, "-."):
 		return fmt.Sprintf("%q is not a valid S3 bucket name: a '.' may not be next to another '.' or a '-'", b)
-	case ipPattern.MatchString(b):
+	case isDottedQuad(b):
 		return fmt.Sprintf("%q is not a valid S3 bucket name: it may not look like an IP address", b)
 	}
 	return ""
@@ -292,12 +288,12 @@ func checkBucket(b string) string {
 // none.
 func checkKinesis(s string) string {
 	if strings.HasPrefix(s, "arn:") {
-		if !kinesisARNPattern.MatchString(s) {
+		if !isKinesisARN(s) {
 			return fmt.Sprintf("%q is not a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)", s)
 		}
 		return ""
 	}
-	if !kinesisName.MatchString(s) {
+	if !isKinesisName(s) {
 		return fmt.Sprintf("%q is not a valid Kinesis stream name: use 1 to 128 letters, digits, '.', '-' and '_'", s)
 	}
 	return ""
@@ -307,12 +303,12 @@ func checkKinesis(s string) string {
 // none.
 func checkBus(b string) string {
 	if strings.HasPrefix(b, "arn:") {
-		if !busARNPattern.MatchString(b) {
+		if !isBusARN(b) {
 			return fmt.Sprintf("%q is not an EventBridge event bus ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)", b)
 		}
 		return ""
 	}
-	if !busNamePattern.MatchString(b) {
+	if !isBusName(b) {
 		return fmt.Sprintf("%q is not a valid EventBridge event bus name: use 1 to 256 letters, digits, '.', '-', '_' and '/'", b)
 	}
 	return ""

@@ -2,12 +2,9 @@ package app
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
-
-var ratePattern = regexp.MustCompile(`^rate\((\d+) ([a-z]+)\)$`)
 
 // CheckScheduleExpression reports what is wrong with an EventBridge
 // schedule expression, nil if nothing: "rate(N unit)" with a positive N and
@@ -26,15 +23,14 @@ func CheckScheduleExpression(expr string) error {
 }
 
 func checkRate(expr string) error {
-	m := ratePattern.FindStringSubmatch(expr)
-	if m == nil {
+	value, unit, ok := parseRate(expr)
+	if !ok {
 		return fmt.Errorf("schedule expression %q: a rate is rate(VALUE UNIT), such as rate(1 hour) or rate(5 minutes)", expr)
 	}
-	n, err := strconv.Atoi(m[1])
-	if err != nil || n < 1 || m[1][0] == '0' {
+	n, err := strconv.Atoi(value)
+	if err != nil || n < 1 || value[0] == '0' {
 		return fmt.Errorf("schedule expression %q: the rate's value must be a positive whole number without leading zeros", expr)
 	}
-	unit := m[2]
 	singular := strings.TrimSuffix(unit, "s")
 	if singular != "minute" && singular != "hour" && singular != "day" {
 		return fmt.Errorf("schedule expression %q: unit %q: use minute(s), hour(s) or day(s)", expr, unit)

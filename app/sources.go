@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -216,8 +215,6 @@ func (a *App) OnSNSMessage(name, topic string, handler func(context.Context, eve
 	})
 }
 
-var s3EventPattern = regexp.MustCompile(`^s3:[A-Za-z]+(:[A-Za-z]+|:\*)?$`)
-
 // OnS3Event registers a function that runs for S3 bucket notifications
 // (Chalice's on_s3_event). bucket is the bucket's name or ARN
 // (arn:aws:s3:::NAME); it may be empty while running locally or in tests.
@@ -249,7 +246,7 @@ func (a *App) OnS3Event(name, bucket string, handler func(context.Context, event
 		evs = []string{"s3:ObjectCreated:*"}
 	}
 	for _, e := range evs {
-		if !s3EventPattern.MatchString(e) {
+		if !isS3EventName(e) {
 			panic(fmt.Sprintf("gochalice: %s %q: WithS3Events: %q is not an S3 event type; use names such as \"s3:ObjectCreated:*\", \"s3:ObjectCreated:Put\" or \"s3:ObjectRemoved:*\"", method, name, e))
 		}
 	}
