@@ -224,11 +224,15 @@ func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*htt
 		return nil, err
 	}
 	u := &url.URL{Path: path, RawPath: rawPath}
+	// RequestURI and RawQuery share one string.
+	p := requestPath(u)
+	uri := p
 	if len(ev.MultiValueQueryStringParameters) > 0 {
-		u.RawQuery = encodeQuery(ev.MultiValueQueryStringParameters, nil)
+		uri = encodeQuery(p, ev.MultiValueQueryStringParameters, nil)
 	} else if len(ev.QueryStringParameters) > 0 {
-		u.RawQuery = encodeQuery(nil, ev.QueryStringParameters)
+		uri = encodeQuery(p, nil, ev.QueryStringParameters)
 	}
+	u.RawQuery = uri[min(len(p)+1, len(uri)):]
 	var header http.Header
 	if len(ev.MultiValueHeaders) > 0 {
 		header = canonicalHeader(ev.MultiValueHeaders)
@@ -246,7 +250,7 @@ func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*htt
 	if host == "" {
 		host = ev.RequestContext.DomainName
 	}
-	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.HTTPMethod, u, header, body, host, ev.RequestContext.Identity.SourceIP), nil
+	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.HTTPMethod, u, uri, header, body, host, ev.RequestContext.Identity.SourceIP), nil
 }
 
 // canonicalHeader turns API Gateway's multi-value headers into an
@@ -325,20 +329,31 @@ func isCanonicalKey(k string) bool {
 	return true
 }
 
-// encodeQuery encodes API Gateway's decoded query parameters (multi or
-// single) as url.Values.Encode does, sorted by key, without building a
-// url.Values.
-func encodeQuery(multi map[string][]string, single map[string]string) string {
+// requestPath is the path part of u.RequestURI(), which the query
+// parameters are appended to. Like EscapedPath, it allocates only when the
+// path needs escaping.
+func requestPath(u *url.URL) string {
+	if p := u.EscapedPath(); p != "" {
+		return p
+	}
+	return "/"
+}
+
+// encodeQuery returns path, "?" and API Gateway's decoded query parameters
+// (multi or single) encoded as url.Values.Encode does, sorted by key,
+// without building a url.Values: the request's RequestURI, whose tail is
+// its URL's RawQuery, in one string.
+func encodeQuery(path string, multi map[string][]string, single map[string]string) string {
 	// One parameter with one value, the common case: no sorting, no
-	// builder.
+	// builder, one allocation.
 	if len(multi)+len(single) == 1 {
 		for k, vs := range multi {
 			if len(vs) == 1 {
-				return url.QueryEscape(k) + "=" + url.QueryEscape(vs[0])
+				return path + "?" + url.QueryEscape(k) + "=" + url.QueryEscape(vs[0])
 			}
 		}
 		for k, v := range single {
-			return url.QueryEscape(k) + "=" + url.QueryEscape(v)
+			return path + "?" + url.QueryEscape(k) + "=" + url.QueryEscape(v)
 		}
 	}
 	keys := make([]string, 0, len(multi)+len(single))
@@ -350,8 +365,11 @@ func encodeQuery(multi map[string][]string, single map[string]string) string {
 	}
 	slices.Sort(keys)
 	var b strings.Builder
+	b.WriteString(path)
+	b.WriteByte('?')
+	start := b.Len()
 	add := func(k, v string) {
-		if b.Len() > 0 {
+		if b.Len() > start {
 			b.WriteByte('&')
 		}
 		b.WriteString(url.QueryEscape(k))
@@ -367,6 +385,9 @@ func encodeQuery(multi map[string][]string, single map[string]string) string {
 			add(k, single[k])
 		}
 	}
+	if b.Len() == start {
+		return path // keys without values: no query
+	}
 	return b.String()
 }
 
@@ -380,6 +401,10 @@ func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (*ht
 		return nil, err
 	}
 	u := &url.URL{Path: path, RawPath: rawPath, RawQuery: ev.RawQueryString}
+	uri := requestPath(u)
+	if u.RawQuery != "" {
+		uri += "?" + u.RawQuery
+	}
 	header := make(http.Header, len(ev.Headers)+1)
 	for k, v := range ev.Headers {
 		header[http.CanonicalHeaderKey(k)] = []string{v}
@@ -395,10 +420,12 @@ func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (*ht
 	if host == "" {
 		host = ev.RequestContext.DomainName
 	}
-	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.RequestContext.HTTP.Method, u, header, body, host, ev.RequestContext.HTTP.SourceIP), nil
+	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.RequestContext.HTTP.Method, u, uri, header, body, host, ev.RequestContext.HTTP.SourceIP), nil
 }
 
-func newRequest(ctx context.Context, method string, u *url.URL, header http.Header, body []byte, host, remote string) *http.Request {
+// newRequest returns the request for an event; requestURI is
+// u.RequestURI(), computed by the caller with the query.
+func newRequest(ctx context.Context, method string, u *url.URL, requestURI string, header http.Header, body []byte, host, remote string) *http.Request {
 	if method == "" {
 		method = http.MethodGet
 	}
@@ -411,7 +438,7 @@ func newRequest(ctx context.Context, method string, u *url.URL, header http.Head
 		Header:     header,
 		Host:       host,
 		RemoteAddr: remote,
-		RequestURI: u.RequestURI(),
+		RequestURI: requestURI,
 		Body:       http.NoBody,
 	}
 	if len(body) > 0 {
@@ -454,7 +481,7 @@ func routePath(resource string, params map[string]string, eventPath string) (pat
 		}
 		return u.Path, u.RawPath, nil
 	}
-	if path, ok := plainRoutePath(resource, params); ok {
+	if path, ok := plainRoutePath(resource, params, eventPath); ok {
 		return path, "", nil
 	}
 	var dec, enc strings.Builder
@@ -498,14 +525,14 @@ func routePath(resource string, params map[string]string, eventPath string) (pat
 
 // plainRoutePath is routePath's fast path, for path parameters that need
 // no escaping: the usual case, where the decoded and the escaped path are
-// the same string.
-func plainRoutePath(resource string, params map[string]string) (string, bool) {
-	var b strings.Builder
-	b.Grow(len(resource) + 16)
-	rest := strings.TrimPrefix(resource, "/")
+// the same string. That string is usually the event's path itself (no base
+// path mapping), which is then returned rather than built again.
+func plainRoutePath(resource string, params map[string]string, eventPath string) (string, bool) {
+	same := true // so far, the path is eventPath's prefix
+	rest, ev := strings.TrimPrefix(resource, "/"), eventPath
+	n := 0
 	for {
 		seg, more, found := strings.Cut(rest, "/")
-		b.WriteByte('/')
 		if len(seg) > 1 && seg[0] == '{' && seg[len(seg)-1] == '}' {
 			name := seg[1 : len(seg)-1]
 			greedy := strings.HasSuffix(name, "+")
@@ -513,7 +540,32 @@ func plainRoutePath(resource string, params map[string]string) (string, bool) {
 			if !ok || !plainParam(v, greedy) {
 				return "", false
 			}
-			b.WriteString(v)
+			seg = v
+		}
+		n += 1 + len(seg)
+		if same {
+			after, ok := strings.CutPrefix(ev, "/")
+			if ok {
+				after, ok = strings.CutPrefix(after, seg)
+			}
+			same, ev = ok, after
+		}
+		if !found {
+			break
+		}
+		rest = more
+	}
+	if same && ev == "" {
+		return eventPath, true
+	}
+	var b strings.Builder
+	b.Grow(n)
+	rest = strings.TrimPrefix(resource, "/")
+	for {
+		seg, more, found := strings.Cut(rest, "/")
+		b.WriteByte('/')
+		if len(seg) > 1 && seg[0] == '{' && seg[len(seg)-1] == '}' {
+			b.WriteString(params[strings.TrimSuffix(seg[1:len(seg)-1], "+")])
 		} else {
 			b.WriteString(seg)
 		}
@@ -607,6 +659,15 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	return w.body.Write(p)
+}
+
+// WriteString is Write without the copy io.WriteString makes of s for a
+// writer without it.
+func (w *responseWriter) WriteString(s string) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.WriteString(s)
 }
 
 // reset drops what a panicking handler wrote, so the 500 answer is clean.

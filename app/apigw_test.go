@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
@@ -605,6 +606,101 @@ func TestRoutePath(t *testing.T) {
 	}
 }
 
+// TestPlainRoutePath: the fast path gives the same path whatever the
+// event's path, and gives the event's path itself when that is the path.
+func TestPlainRoutePath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		resource string
+		params   map[string]string
+		want     string
+	}{
+		{"/donors/{id}", map[string]string{"id": "42"}, "/donors/42"},
+		{"/d/{id}/x/{y}", map[string]string{"id": "1", "y": "2"}, "/d/1/x/2"},
+		{"/f/{p+}", map[string]string{"p": "a/b:c@d"}, "/f/a/b:c@d"},
+		{"/{a}/{b}", map[string]string{"a": "x", "b": "y"}, "/x/y"},
+		{"/{a}", map[string]string{"a": ""}, "/"},
+	}
+	for _, tc := range tests {
+		variants := []string{"", tc.want, "/v1" + tc.want, tc.want + "/", tc.want + "x", tc.want[:len(tc.want)-1], strings.TrimPrefix(tc.want, "/"), strings.ToUpper(tc.want)}
+		for _, ev := range variants {
+			got, ok := plainRoutePath(tc.resource, tc.params, ev)
+			if !ok || got != tc.want {
+				t.Errorf("plainRoutePath(%q, %v, %q) = %q, %t; want %q", tc.resource, tc.params, ev, got, ok, tc.want)
+			}
+			if reused := ok && ev != "" && unsafe.StringData(got) == unsafe.StringData(ev); reused != (ev == tc.want) {
+				t.Errorf("plainRoutePath(%q, %v, %q) returned the event's path: %t", tc.resource, tc.params, ev, reused)
+			}
+		}
+	}
+	for _, p := range []map[string]string{{"id": "a b"}, {"id": "a%20b"}, {"id": "a/b"}, {}} {
+		if got, ok := plainRoutePath("/d/{id}", p, "/d/"+p["id"]); ok {
+			t.Errorf("plainRoutePath(/d/{id}, %v) = %q, true; want no fast path", p, got)
+		}
+	}
+}
+
+// TestRequestURI: the request's RequestURI is its URL's, as a server sets
+// it, with the query API Gateway decoded encoded again.
+func TestRequestURI(t *testing.T) {
+	t.Parallel()
+	a := New("uri")
+	type seen struct{ RequestURI, URLRequestURI, RawQuery, Path, RawPath string }
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		_ = WriteJSON(w, http.StatusOK, seen{r.RequestURI, r.URL.RequestURI(), r.URL.RawQuery, r.URL.Path, r.URL.RawPath})
+	}
+	a.Route("GET /d/{id}", handler)
+	a.Route("GET /", handler)
+	tests := []struct {
+		name string
+		v1   *events.APIGatewayProxyRequest
+		v2   *events.APIGatewayV2HTTPRequest
+		want seen
+	}{
+		{"v1 no query", &events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/d/{id}", Path: "/d/42", PathParameters: map[string]string{"id": "42"}},
+			nil, seen{"/d/42", "/d/42", "", "/d/42", ""}},
+		{"v1 one parameter", &events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/d/{id}", Path: "/d/42", PathParameters: map[string]string{"id": "42"},
+			MultiValueQueryStringParameters: map[string][]string{"q": {"a b"}}}, nil, seen{"/d/42?q=a+b", "/d/42?q=a+b", "q=a+b", "/d/42", ""}},
+		{"v1 single-value parameters", &events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/d/{id}", Path: "/d/42", PathParameters: map[string]string{"id": "42"},
+			QueryStringParameters: map[string]string{"b": "2", "a": "1"}}, nil, seen{"/d/42?a=1&b=2", "/d/42?a=1&b=2", "a=1&b=2", "/d/42", ""}},
+		{"v1 escaped path", &events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/d/{id}", Path: "/d/a%2Fb", PathParameters: map[string]string{"id": "a%2Fb"},
+			MultiValueQueryStringParameters: map[string][]string{"x": {"1", "2"}}}, nil, seen{"/d/a%2Fb?x=1&x=2", "/d/a%2Fb?x=1&x=2", "x=1&x=2", "/d/a/b", "/d/a%2Fb"}},
+		{"v1 parameter without values", &events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/", Path: "/",
+			MultiValueQueryStringParameters: map[string][]string{"x": {}}}, nil, seen{"/", "/", "", "/", ""}},
+		{"v2 query", nil, &events.APIGatewayV2HTTPRequest{RouteKey: "GET /d/{id}", RawPath: "/d/a%20b", RawQueryString: "q=1&q=2",
+			PathParameters: map[string]string{"id": "a%20b"}, RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}},
+			seen{"/d/a%20b?q=1&q=2", "/d/a%20b?q=1&q=2", "q=1&q=2", "/d/a b", "/d/a%20b"}},
+		{"v2 no query", nil, &events.APIGatewayV2HTTPRequest{RouteKey: "GET /", RawPath: "/",
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}},
+			seen{"/", "/", "", "/", ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var body string
+			if tc.v1 != nil {
+				resp, err := a.HandleProxyRequest(context.Background(), tc.v1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = resp.Body
+			} else {
+				resp, err := a.HandleV2HTTPRequest(context.Background(), tc.v2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = resp.Body
+			}
+			var got seen
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatalf("%s: %v", body, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("request (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestCanonicalHeader(t *testing.T) {
 	t.Parallel()
 	in := map[string][]string{
@@ -652,6 +748,9 @@ func TestEncodeQueryMatchesURLValues(t *testing.T) {
 		{single: map[string]string{"q": "x y"}},
 		{multi: map[string][]string{"b": {"2", "1"}, "a": {"3"}}},
 		{single: map[string]string{"b": "2", "a": "1"}},
+		{multi: map[string][]string{"a": {}}},
+		{multi: map[string][]string{"a": {}, "b": {}}},
+		{multi: map[string][]string{"a": {"1", "2"}}},
 	}
 	for _, tc := range tests {
 		want := url.Values{}
@@ -661,8 +760,9 @@ func TestEncodeQueryMatchesURLValues(t *testing.T) {
 		for k, v := range tc.single {
 			want[k] = []string{v}
 		}
-		if got := encodeQuery(tc.multi, tc.single); got != want.Encode() {
-			t.Errorf("encodeQuery(%v, %v) = %q, want %q", tc.multi, tc.single, got, want.Encode())
+		u := &url.URL{Path: "/a b", RawQuery: want.Encode()}
+		if got := encodeQuery("/a%20b", tc.multi, tc.single); got != u.RequestURI() {
+			t.Errorf("encodeQuery(%v, %v) = %q, want %q", tc.multi, tc.single, got, u.RequestURI())
 		}
 	}
 }
@@ -719,4 +819,52 @@ func TestDirectDispatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWriteString: a handler writing with io.WriteString (through the
+// writer's WriteString) answers as one writing with Write: 200 unless it
+// set a status first, and the later status ignored.
+func TestWriteString(t *testing.T) {
+	t.Parallel()
+	a := New("ws")
+	a.Route("GET /s", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := w.(io.StringWriter); !ok {
+			t.Errorf("%T is not an io.StringWriter", w)
+		}
+		_, _ = io.WriteString(w, "hello ")
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = w.Write([]byte("world"))
+	})
+	a.Route("GET /c", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, "made")
+	})
+	for path, want := range map[string]events.APIGatewayProxyResponse{
+		"/s": {StatusCode: 200, Body: "hello world"},
+		"/c": {StatusCode: 201, Body: "made"},
+	} {
+		resp, err := a.HandleProxyRequest(context.Background(), &events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: path, Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != want.StatusCode || resp.Body != want.Body {
+			t.Errorf("GET %s: %d %q, want %d %q", path, resp.StatusCode, resp.Body, want.StatusCode, want.Body)
+		}
+	}
+}
+
+// FuzzPlainRoutePath: the event's path never changes the path the fast
+// path gives, only whether it is built.
+func FuzzPlainRoutePath(f *testing.F) {
+	f.Add("/donors/{id}", "42", "/donors/42")
+	f.Add("/f/{p+}/x", "a/b", "/f/a/b/x")
+	f.Add("/{a}/{a}", "", "//")
+	f.Fuzz(func(t *testing.T, resource, value, eventPath string) {
+		params := map[string]string{"id": value, "p": value, "a": value}
+		want, wantOK := plainRoutePath(resource, params, "")
+		got, ok := plainRoutePath(resource, params, eventPath)
+		if got != want || ok != wantOK {
+			t.Errorf("plainRoutePath(%q, %q, %q) = %q, %t; with no event path %q, %t", resource, value, eventPath, got, ok, want, wantOK)
+		}
+	})
 }
