@@ -21,6 +21,15 @@ import (
 )
 
 func main() {
+	// The AWS client is made once, here, before Run, and serves every
+	// invocation (clients are safe for concurrent use); a handler never
+	// makes its own. Nothing here calls the network, so start-up never
+	// waits on AWS: LoadDefaultConfig reads the environment (on Lambda, the
+	// function's credentials and region) and config files, and the client
+	// resolves its endpoint and connects at its first request. Making it
+	// here rather than on first use costs under a millisecond of a cold
+	// start (go run ./internal/coldstart); the SDK's larger cost is its
+	// packages' own initialisation, paid by any binary that links them.
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		log.Fatalf("savealife: load AWS config: %v", err)
