@@ -2,6 +2,7 @@ package policygen
 
 import (
 	"fmt"
+	"go/ast"
 	"sort"
 	"strings"
 
@@ -21,13 +22,13 @@ type fnBuilder struct {
 	result *FunctionResult
 }
 
-func (p *program) function(name string, roots []root, env map[string]string) *fnBuilder {
+func (p *program) function(name string, roots []root, skip map[ast.Node]bool, env map[string]string) *fnBuilder {
 	fb := &fnBuilder{
 		p: p, r: newResolver(p), name: name, env: env,
 		grants: map[string]map[string]bool{}, reason: map[string][]Reason{},
 		result: &FunctionResult{Name: name},
 	}
-	for _, c := range p.reach(roots) {
+	for _, c := range p.reach(roots, skip) {
 		fb.call(&c)
 	}
 	return fb
@@ -44,8 +45,8 @@ func (fb *fnBuilder) grant(action string, resources []string, r Reason) {
 	fb.reason[action] = append(fb.reason[action], r)
 }
 
-func (fb *fnBuilder) diag(sev Severity, pos Position, msg, fix string) {
-	fb.diags = append(fb.diags, Diagnostic{Pos: pos, Severity: sev, Function: fb.name, Message: msg, Fix: fix})
+func (fb *fnBuilder) diag(sev Severity, code Code, pos Position, msg, fix string) {
+	fb.diags = append(fb.diags, Diagnostic{Pos: pos, Severity: sev, Code: code, Function: fb.name, Message: msg, Fix: fix})
 }
 
 // call grants what one SDK call needs.
@@ -56,13 +57,22 @@ func (fb *fnBuilder) call(c *opCall) {
 		reason.Operation += " (through " + c.via + ")"
 	}
 	actions, known := fb.p.table.Operation(c.svc, c.op)
-	if len(actions) == 0 {
-		why := "has no known IAM action"
-		if !known {
-			why = "is not in the operation table"
+	if !known {
+		// A service newer than gochalice's data: most sign with their
+		// package's name, which is then their IAM prefix.
+		if a, ok := fb.p.table.Derive(c.svc, c.op); ok {
+			actions, known = []string{a}, true
 		}
-		fb.diag(Error, pos, fmt.Sprintf("%s.%s %s; the policy does not allow it", c.svc, c.op, why),
-			"add the action to iam_policy_file next to autogen_policy, and report the missing mapping")
+	}
+	if len(actions) == 0 {
+		why := "has no IAM action in AWS's published action list that gochalice can match to it"
+		if prefix, ok := fb.p.table.Service(c.svc); ok && prefix == "" {
+			why = "belongs to a service that IAM does not authorise by action (it uses bearer tokens or has no IAM prefix)"
+		} else if !ok {
+			why = "belongs to a service gochalice's data does not know"
+		}
+		fb.diag(Error, CodeNoAction, pos, fmt.Sprintf("%s.%s %s; the policy does not allow it", c.svc, c.op, why),
+			fmt.Sprintf("find the action in the Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/) and add it in a statement of iam_policy_file next to autogen_policy (gen-policy --main: add it to the printed policy); please report the missing mapping (internal/policygen/internal/awsdata/overrides.txt)"))
 		return
 	}
 	if c.svc == "dynamodb" {
@@ -89,7 +99,7 @@ func (fb *fnBuilder) scoped(c *opCall, action string, reason Reason) {
 	}
 	arns, prob := fb.scope(c, action)
 	if prob != nil {
-		fb.diag(Warning, prob.pos, prob.msg, prob.fix)
+		fb.diag(Warning, prob.code, prob.pos, prob.msg, prob.fix)
 		arns = []string{"*"}
 	}
 	fb.grant(action, arns, reason)
@@ -111,32 +121,32 @@ func (fb *fnBuilder) transaction(c *opCall, reason Reason) {
 	all, _ := fb.p.table.Operation(c.svc, c.op)
 	fallback := func(bad *unresolved) {
 		prob := fb.unresolvedProblem(c, "TransactItems", bad)
-		fb.diag(Warning, prob.pos, prob.msg+" and every item action is granted", prob.fix)
+		fb.diag(Warning, prob.code, prob.pos, prob.msg+" and every item action is granted", prob.fix)
 		for _, a := range all {
 			fb.grant(a, []string{"*"}, reason)
 		}
 	}
-	lists, bad := fb.r.field(c.pkg, c.input, "TransactItems", 0)
+	lists, bad := fb.r.field(c.in(), "TransactItems")
 	if bad != nil {
 		fallback(bad)
 		return
 	}
-	for _, l := range lists {
-		items, bad := fb.r.elements(l.pkg, l.e, 0)
+	for _, l := range lists.vals {
+		items, bad := fb.r.elements(l)
 		if bad != nil {
 			fallback(bad)
 			return
 		}
 		for _, it := range items {
 			for _, k := range transactKinds() {
-				sub, bad := fb.r.field(it.pkg, it.e, k.field, 0)
+				sub, bad := fb.r.field(it, k.field)
 				if bad != nil {
 					fallback(bad)
 					return
 				}
-				for _, s := range sub {
+				for _, s := range sub.vals {
 					item := *c
-					item.pkg, item.input = s.pkg, s.e
+					item.pkg, item.input, item.bind = s.pkg, s.e, s.bind
 					fb.scoped(&item, k.action, reason)
 				}
 			}
@@ -147,7 +157,7 @@ func (fb *fnBuilder) transaction(c *opCall, reason Reason) {
 // partiQL grants the PartiQL action of each statement's verb on its table.
 func (fb *fnBuilder) partiQL(c *opCall, reason Reason, all []string) {
 	fallback := func(prob *scopeProblem) {
-		fb.diag(Warning, prob.pos, prob.msg+" and every PartiQL action is granted", prob.fix)
+		fb.diag(Warning, prob.code, prob.pos, prob.msg+" and every PartiQL action is granted", prob.fix)
 		for _, a := range all {
 			fb.grant(a, []string{"*"}, reason)
 		}
@@ -155,19 +165,19 @@ func (fb *fnBuilder) partiQL(c *opCall, reason Reason, all []string) {
 	var stmts []located
 	switch c.op {
 	case "ExecuteStatement":
-		stmts = []located{{c.pkg, c.input}}
+		stmts = []located{c.in()}
 	default:
 		field := "Statements"
 		if c.op == "ExecuteTransaction" {
 			field = "TransactStatements"
 		}
-		lists, bad := fb.r.field(c.pkg, c.input, field, 0)
+		lists, bad := fb.r.field(c.in(), field)
 		if bad != nil {
 			fallback(fb.unresolvedProblem(c, field, bad))
 			return
 		}
-		for _, l := range lists {
-			els, bad := fb.r.elements(l.pkg, l.e, 0)
+		for _, l := range lists.vals {
+			els, bad := fb.r.elements(l)
 			if bad != nil {
 				fallback(fb.unresolvedProblem(c, field, bad))
 				return
@@ -181,13 +191,13 @@ func (fb *fnBuilder) partiQL(c *opCall, reason Reason, all []string) {
 			fallback(prob)
 			return
 		}
-		if !set {
+		if set == fieldUnset {
 			continue
 		}
 		for _, text := range texts {
 			action, table, ok := parsePartiQL(text)
 			if !ok {
-				fallback(&scopeProblem{pos: fb.p.position(c.pos), msg: fmt.Sprintf("%s.%s: cannot read the PartiQL statement %q, so the statement's resource is \"*\"", c.svc, c.op, text), fix: "write the statement as SELECT/INSERT/UPDATE/DELETE on a quoted table name"})
+				fallback(&scopeProblem{code: CodeUnresolved, pos: fb.p.position(c.pos), msg: fmt.Sprintf("%s.%s: cannot read the PartiQL statement %q, so the statement's resource is \"*\"", c.svc, c.op, text), fix: "write the statement as SELECT/INSERT/UPDATE/DELETE on a quoted table name"})
 				return
 			}
 			res := table
@@ -237,10 +247,16 @@ func parsePartiQL(s string) (action, table string, ok bool) {
 	return action, table, true
 }
 
-// addLogs grants CloudWatch Logs writes to the function's own log group.
+// addLogs grants CloudWatch Logs writes to the function's own log group;
+// with no function name (gen-policy --main without --function-name), to
+// the log groups of every Lambda function of the account and region.
 func (fb *fnBuilder) addLogs(lambdaName string) {
-	group := "arn:" + Partition + ":logs:" + Region + ":" + AccountID + ":log-group:/aws/lambda/" + lambdaName + ":*"
 	r := Reason{Operation: "CloudWatch Logs for the function's log group"}
+	if lambdaName == "" {
+		lambdaName = "*"
+		r.Operation = "CloudWatch Logs for Lambda log groups (the function's name is not known: give it to narrow this)"
+	}
+	group := "arn:" + Partition + ":logs:" + Region + ":" + AccountID + ":log-group:/aws/lambda/" + lambdaName + ":*"
 	for _, a := range []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"} {
 		fb.grant(a, []string{group}, r)
 	}
@@ -261,7 +277,7 @@ func (fb *fnBuilder) addStream(f manifest.Function) {
 		res = arn("dynamodb", "table/"+stream+"/stream/*")
 	default:
 		res = "*"
-		fb.diag(Warning, Position{}, "function "+f.Name+": the DynamoDB stream is not known (empty in the manifest), so the stream statement's resource is \"*\"",
+		fb.diag(Warning, CodeEnvUnset, Position{}, "function "+f.Name+": the DynamoDB stream is not known (empty in the manifest), so the stream statement's resource is \"*\"",
 			"set the stream ARN's environment variable for function "+f.Name+" in the stage config")
 	}
 	for _, a := range []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"} {

@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -51,11 +52,19 @@ type program struct {
 	fields   map[*types.Var][]ast.Expr
 	varField map[varField][]ast.Expr
 	mapKeys  map[types.Object][]ast.Expr
-	callers  map[*types.Func][]callSite
-	escapes  map[*types.Func]bool
-	paramOf  map[*types.Var]paramRef
-	named    []*types.TypeName
-	filePkg  map[*token.File]*packages.Package
+	elems    map[types.Object][]ast.Expr // slice elements set by index; nil: a value the analysis cannot follow
+	// declBlock is the block that declares a local variable; stmtBlock
+	// the block of the statement that assigns a field of a variable
+	// (keyed by the assigned value). A field assigned in the block that
+	// declares the variable is set on every path past that statement.
+	declBlock map[types.Object]*ast.BlockStmt
+	stmtBlock map[ast.Expr]*ast.BlockStmt
+	formats   map[string]*regexp.Regexp // compiled ARN formats
+	callers   map[*types.Func][]callSite
+	escapes   map[*types.Func]bool
+	paramOf   map[*types.Var]paramRef
+	named     []*types.TypeName
+	filePkg   map[*token.File]*packages.Package
 }
 
 type varField struct {
@@ -73,12 +82,42 @@ type paramRef struct {
 	idx int
 }
 
-// root is where the analysis of a function starts: a declared function or
-// a function literal.
+// root is where the analysis of a function starts: a declared function, a
+// function literal, or the initializer of a package-level variable.
 type root struct {
 	pkg  *packages.Package
 	decl *ast.FuncDecl
 	lit  *ast.FuncLit
+	spec *ast.ValueSpec
+}
+
+// node identifies the root.
+func (r root) node() ast.Node {
+	switch {
+	case r.decl != nil:
+		return r.decl
+	case r.lit != nil:
+		return r.lit
+	case r.spec != nil:
+		return r.spec
+	}
+	return nil
+}
+
+// body is the code the root runs.
+func (r root) body() ast.Node {
+	switch {
+	case r.decl != nil:
+		if r.decl.Body == nil {
+			return nil
+		}
+		return r.decl.Body
+	case r.lit != nil:
+		return r.lit.Body
+	case r.spec != nil && len(r.spec.Values) > 0:
+		return r.spec
+	}
+	return nil
 }
 
 func load(ctx context.Context, cfg loadConfig, table *awsdata.Table) (*program, error) {
@@ -111,6 +150,13 @@ func load(ctx context.Context, cfg loadConfig, table *awsdata.Table) (*program, 
 	if mainPkg.Name != "main" {
 		return nil, fmt.Errorf("policygen: %s is package %s, not a main package", cfg.dir, mainPkg.Name)
 	}
+	// The packages read from source: the user's own (the main module, and
+	// modules replaced by a local directory or part of the workspace), the
+	// packages holding the handlers, and any other package outside the
+	// SDK, the standard library and the Lambda runtime whose imports reach
+	// an SDK service (helper libraries). Code that reaches AWS through an
+	// interface or a function value may live in a package that does not
+	// import the SDK at all, so the user's packages are all read.
 	reaches := map[*packages.Package]bool{}
 	var visit func(p *packages.Package) bool
 	visiting := map[*packages.Package]bool{}
@@ -147,7 +193,7 @@ func load(ctx context.Context, cfg loadConfig, table *awsdata.Table) (*program, 
 		if !isUserCode(p) {
 			return
 		}
-		if reaches[p] || handlerPkgs[p.PkgPath] {
+		if isOwnCode(p) || reaches[p] || handlerPkgs[p.PkgPath] {
 			patterns = append(patterns, p.PkgPath)
 		}
 	})
@@ -171,20 +217,24 @@ func load(ctx context.Context, cfg loadConfig, table *awsdata.Table) (*program, 
 		return nil, err
 	}
 	p := &program{
-		fset:     fset,
-		table:    table,
-		byPath:   map[string]*packages.Package{},
-		byTypes:  map[*types.Package]*packages.Package{},
-		decls:    map[*types.Func]*ast.FuncDecl{},
-		declPkg:  map[*types.Func]*packages.Package{},
-		assigns:  map[types.Object][]ast.Expr{},
-		fields:   map[*types.Var][]ast.Expr{},
-		varField: map[varField][]ast.Expr{},
-		mapKeys:  map[types.Object][]ast.Expr{},
-		callers:  map[*types.Func][]callSite{},
-		escapes:  map[*types.Func]bool{},
-		paramOf:  map[*types.Var]paramRef{},
-		filePkg:  map[*token.File]*packages.Package{},
+		fset:      fset,
+		table:     table,
+		byPath:    map[string]*packages.Package{},
+		byTypes:   map[*types.Package]*packages.Package{},
+		decls:     map[*types.Func]*ast.FuncDecl{},
+		declPkg:   map[*types.Func]*packages.Package{},
+		assigns:   map[types.Object][]ast.Expr{},
+		fields:    map[*types.Var][]ast.Expr{},
+		varField:  map[varField][]ast.Expr{},
+		mapKeys:   map[types.Object][]ast.Expr{},
+		elems:     map[types.Object][]ast.Expr{},
+		declBlock: map[types.Object]*ast.BlockStmt{},
+		stmtBlock: map[ast.Expr]*ast.BlockStmt{},
+		formats:   map[string]*regexp.Regexp{},
+		callers:   map[*types.Func][]callSite{},
+		escapes:   map[*types.Func]bool{},
+		paramOf:   map[*types.Var]paramRef{},
+		filePkg:   map[*token.File]*packages.Package{},
 	}
 	for _, pkg := range pkgs {
 		if pkg.PkgPath == mainPkg.PkgPath {
@@ -220,8 +270,9 @@ func sortedImports(p *packages.Package) []*packages.Package {
 	return out
 }
 
-// isUserCode reports whether p is read from source when it can reach the
-// SDK: anything but the standard library, the SDK and the Lambda runtime.
+// isUserCode reports whether p may be read from source: anything but the
+// standard library, the SDK, the Lambda runtime and gochalice's app
+// library.
 func isUserCode(p *packages.Package) bool {
 	if p.Module == nil {
 		return false // standard library
@@ -231,7 +282,29 @@ func isUserCode(p *packages.Package) bool {
 		path == "github.com/aws/smithy-go", path == "github.com/aws/aws-lambda-go":
 		return false
 	}
-	return true
+	return !isAppLibrary(p.PkgPath)
+}
+
+// isOwnCode reports whether p belongs to the user's own code: the main
+// module (or a workspace module), or a module replaced by a local
+// directory.
+func isOwnCode(p *packages.Package) bool {
+	m := p.Module
+	if m == nil {
+		return false
+	}
+	if m.Main {
+		return true
+	}
+	return m.Replace != nil && m.Replace.Version == ""
+}
+
+// appLibrary is gochalice's app package: its registration calls name
+// handlers, they do not call them.
+const appLibrary = "github.com/gochalice/gochalice/app"
+
+func isAppLibrary(path string) bool {
+	return path == appLibrary || strings.HasPrefix(path, appLibrary+"/")
 }
 
 func loadErrors(pkgs []*packages.Package) error {
@@ -286,7 +359,7 @@ func (p *program) index(pkg *packages.Package) {
 	for _, f := range pkg.Syntax {
 		p.filePkg[p.fset.File(f.Pos())] = pkg
 		callFuns := map[ast.Expr]bool{}
-		ast.Inspect(f, func(n ast.Node) bool {
+		ast.PreorderStack(f, nil, func(n ast.Node, stack []ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncDecl:
 				if fn, ok := info.Defs[n.Name].(*types.Func); ok {
@@ -307,14 +380,23 @@ func (p *program) index(pkg *packages.Package) {
 					}
 				}
 			case *ast.AssignStmt:
-				p.indexAssign(info, n.Lhs, n.Rhs, n.Tok)
+				block := enclosingBlock(stack)
+				p.indexAssign(info, n.Lhs, n.Rhs, n.Tok, block)
 			case *ast.ValueSpec:
 				lhs := make([]ast.Expr, len(n.Names))
 				for i, id := range n.Names {
 					lhs[i] = id
 				}
+				block := enclosingBlock(stack)
+				if block != nil {
+					for _, id := range n.Names {
+						if obj := lhsObject(info, id); obj != nil {
+							p.declBlock[obj] = block
+						}
+					}
+				}
 				if len(n.Values) > 0 {
-					p.indexAssign(info, lhs, n.Values, token.DEFINE)
+					p.indexAssign(info, lhs, n.Values, token.DEFINE, block)
 				}
 			case *ast.RangeStmt:
 				for _, e := range []ast.Expr{n.Key, n.Value} {
@@ -358,7 +440,21 @@ func lhsObject(info *types.Info, e ast.Expr) types.Object {
 	return nil
 }
 
-func (p *program) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.Token) {
+// enclosingBlock returns the innermost block of a statement's stack, or nil
+// at package level.
+func enclosingBlock(stack []ast.Node) *ast.BlockStmt {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.BlockStmt:
+			return n
+		case *ast.FuncLit, *ast.FuncDecl:
+			return nil
+		}
+	}
+	return nil
+}
+
+func (p *program) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.Token, block *ast.BlockStmt) {
 	for i, l := range lhs {
 		var r ast.Expr
 		switch {
@@ -377,6 +473,9 @@ func (p *program) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.T
 					r = &ast.BinaryExpr{X: l, Op: token.ADD, Y: rhs[0], OpPos: l.Pos()}
 				}
 				p.assigns[obj] = append(p.assigns[obj], r)
+				if tok == token.DEFINE && block != nil && info.Defs[l] != nil {
+					p.declBlock[obj] = block
+				}
 			}
 		case *ast.SelectorExpr:
 			if sel, ok := info.Selections[l]; ok && sel.Kind() == types.FieldVal {
@@ -386,13 +485,21 @@ func (p *program) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.T
 				if obj := lhsObject(info, l.X); obj != nil {
 					k := varField{obj, l.Sel.Name}
 					p.varField[k] = append(p.varField[k], r)
+					if r != nil && block != nil {
+						p.stmtBlock[r] = block
+					}
 				}
 			} else if obj, ok := info.Uses[l.Sel].(*types.Var); ok {
 				p.assigns[obj] = append(p.assigns[obj], r) // pkg.Var = ...
 			}
 		case *ast.IndexExpr:
 			if obj := lhsObject(info, l.X); obj != nil {
-				p.mapKeys[obj] = append(p.mapKeys[obj], l.Index)
+				switch obj.Type().Underlying().(type) {
+				case *types.Map:
+					p.mapKeys[obj] = append(p.mapKeys[obj], l.Index)
+				default: // a slice or array element
+					p.elems[obj] = append(p.elems[obj], r)
+				}
 			}
 		case *ast.StarExpr:
 			if obj := lhsObject(info, l.X); obj != nil {
@@ -629,37 +736,83 @@ func (p *program) findTypeMethod(name string) (root, bool) {
 	return root{}, false
 }
 
-// lambdaStartRoots finds the handlers passed to lambda.Start and friends
-// in the main package: every function named or written in the argument.
-func (p *program) lambdaStartRoots() ([]root, error) {
+// startupRoots returns the code that runs in every function of the binary
+// before any handler: main, and every init function and package-level
+// variable initializer of the analysed packages.
+func (p *program) startupRoots() []root {
 	var roots []root
+	for _, pkg := range p.pkgs {
+		for _, f := range pkg.Syntax {
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					if d.Recv != nil || d.Body == nil {
+						continue
+					}
+					if d.Name.Name == "init" || (pkg == p.main && d.Name.Name == "main") {
+						roots = append(roots, root{pkg: pkg, decl: d})
+					}
+				case *ast.GenDecl:
+					if d.Tok != token.VAR {
+						continue
+					}
+					for _, spec := range d.Specs {
+						if vs, ok := spec.(*ast.ValueSpec); ok && len(vs.Values) > 0 {
+							roots = append(roots, root{pkg: pkg, spec: vs})
+						}
+					}
+				}
+			}
+		}
+	}
+	return roots
+}
+
+// middlewareRoots returns the functions passed to the app library's Use
+// and WithMiddleware: they wrap every route, so they are roots of the API
+// handler.
+func (p *program) middlewareRoots() []root {
+	var roots []root
+	for _, pkg := range p.pkgs {
+		for _, f := range pkg.Syntax {
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				fn := calleeFunc(pkg.TypesInfo, call)
+				if fn == nil || !isAppLibrary(pkgPath(fn)) || (fn.Name() != "Use" && fn.Name() != "WithMiddleware") {
+					return true
+				}
+				for _, a := range call.Args {
+					roots = append(roots, p.rootsIn(pkg, a)...)
+				}
+				return true
+			})
+		}
+	}
+	return roots
+}
+
+// callsLambdaStart reports whether the main package calls lambda.Start or
+// one of its variants.
+func (p *program) callsLambdaStart() bool {
+	found := false
 	for _, f := range p.main.Syntax {
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+			if call, ok := n.(*ast.CallExpr); ok {
+				if fn := calleeFunc(p.main.TypesInfo, call); fn != nil && pkgPath(fn) == lambdaPkg && strings.HasPrefix(fn.Name(), "Start") {
+					found = true
+				}
 			}
-			fn := calleeFunc(p.main.TypesInfo, call)
-			if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != lambdaPkg || len(call.Args) == 0 {
-				return true
-			}
-			switch fn.Name() {
-			case "Start", "StartWithOptions", "StartHandlerFunc", "StartWithContext", "StartHandler", "StartHandlerWithContext":
-			default:
-				return true
-			}
-			roots = append(roots, p.rootsIn(p.main, call.Args[0])...)
-			return true
+			return !found
 		})
 	}
-	if len(roots) == 0 {
-		return nil, fmt.Errorf("policygen: %s: no call of lambda.Start, lambda.StartWithOptions or lambda.StartHandlerFunc in package main", p.main.PkgPath)
-	}
-	return roots, nil
+	return found
 }
 
 // rootsIn returns the functions an expression names or writes, and, for a
-// value of a type with methods (a lambda.Handler), those methods.
+// value of a type with methods (an http.Handler), those methods.
 func (p *program) rootsIn(pkg *packages.Package, e ast.Expr) []root {
 	var roots []root
 	info := pkg.TypesInfo

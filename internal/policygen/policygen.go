@@ -3,6 +3,7 @@ package policygen
 import (
 	"context"
 	"fmt"
+	"go/ast"
 	"sort"
 	"strings"
 
@@ -176,10 +177,32 @@ func (s Severity) String() string {
 	return "warning"
 }
 
+// Code says what kind of problem a diagnostic reports, for callers that
+// treat some differently (deploy refuses CodeEnvUnset).
+type Code string
+
+// Codes.
+const (
+	// CodeNoAction: an SDK operation has no known IAM action.
+	CodeNoAction Code = "no-action"
+	// CodeEnvUnset: a resource name comes from an environment variable
+	// the function is not given, so its resource is "*".
+	CodeEnvUnset Code = "env-unset"
+	// CodeUnresolved: a resource name is not a constant or an environment
+	// variable the analysis can follow, so its resource is "*".
+	CodeUnresolved Code = "unresolved"
+	// CodeNotScoped: the analysis does not know how to scope the action.
+	CodeNotScoped Code = "not-scoped"
+	// CodeBadManifest: the manifest holds something this version does not
+	// understand.
+	CodeBadManifest Code = "bad-manifest"
+)
+
 // Diagnostic is a positioned problem in the user's code or config.
 type Diagnostic struct {
 	Pos      Position
 	Severity Severity
+	Code     Code
 	// Function is the function whose policy the problem affects.
 	Function string
 	// Message says what is wrong; Fix how to fix it.
@@ -223,23 +246,24 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 			fns = append(fns, f)
 		}
 	}
-	var handlers []manifest.Handler
-	for _, f := range fns {
-		if f.Kind == manifest.KindAPI {
-			for _, r := range m.Routes {
-				handlers = append(handlers, r.Handler)
-			}
-		} else {
-			handlers = append(handlers, f.Handler)
+	var all []manifest.Handler // every function's, to tell handlers apart
+	for _, r := range m.Routes {
+		all = append(all, r.Handler)
+	}
+	for _, f := range m.Functions {
+		if f.Kind != manifest.KindAPI {
+			all = append(all, f.Handler)
 		}
 	}
-	prog, err := load(ctx, loadConfig{dir: req.Dir, goEnv: req.GoEnv, buildFlags: req.BuildFlags, handlers: handlers}, table)
+	prog, err := load(ctx, loadConfig{dir: req.Dir, goEnv: req.GoEnv, buildFlags: req.BuildFlags, handlers: all}, table)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{ModuleDir: prog.modDir, Functions: map[string]*FunctionResult{}}
-	for _, f := range fns {
-		var roots []root
+	// The handlers of every function: registering one names it without
+	// calling it, so each is reachable only from its own function.
+	handlerRoots := map[string][]root{}
+	skip := map[ast.Node]bool{}
+	for _, f := range m.Functions {
 		var hs []manifest.Handler
 		if f.Kind == manifest.KindAPI {
 			for _, r := range m.Routes {
@@ -253,13 +277,29 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("policygen: function %s: %w", f.Name, err)
 			}
-			roots = append(roots, rs...)
+			handlerRoots[f.Name] = append(handlerRoots[f.Name], rs...)
+			for _, r := range rs {
+				skip[r.node()] = true
+			}
 		}
+	}
+	startup := prog.startupRoots()
+	middleware := prog.middlewareRoots()
+	for _, r := range middleware {
+		skip[r.node()] = true
+	}
+	res := &Result{ModuleDir: prog.modDir, Functions: map[string]*FunctionResult{}}
+	for _, f := range fns {
+		roots := append([]root(nil), handlerRoots[f.Name]...)
+		if f.Kind == manifest.KindAPI {
+			roots = append(roots, middleware...)
+		}
+		roots = append(roots, startup...)
 		lambdaName := m.AppName + "-" + req.Stage
 		if f.Kind != manifest.KindAPI {
 			lambdaName += "-" + f.Name
 		}
-		fr := prog.function(f.Name, roots, req.Env[f.Name])
+		fr := prog.function(f.Name, roots, skip, req.Env[f.Name])
 		fr.result.LambdaName = lambdaName
 		fr.result.RoleName = m.AppName + "-" + req.Stage + "-" + f.Name
 		if !req.OmitBaseline {
@@ -275,9 +315,11 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-// GenerateMain analyses a plain aws-lambda-go main package: the handler is
-// the function passed to lambda.Start, lambda.StartWithOptions or
-// lambda.StartHandlerFunc. It returns one policy document.
+// GenerateMain analyses a plain aws-lambda-go main package: everything
+// main and the packages' initialisation reach, with the handler passed to
+// lambda.Start, lambda.StartWithOptions or lambda.StartHandlerFunc and
+// whatever else main hands to code that calls it (an HTTP router behind
+// an API Gateway adapter, say). It returns one policy document.
 func GenerateMain(ctx context.Context, req MainRequest) (*FunctionResult, error) {
 	table, err := awsdata.Load()
 	if err != nil {
@@ -287,14 +329,11 @@ func GenerateMain(ctx context.Context, req MainRequest) (*FunctionResult, error)
 	if err != nil {
 		return nil, err
 	}
-	roots, err := prog.lambdaStartRoots()
-	if err != nil {
-		return nil, err
-	}
-	fr := prog.function("", roots, req.Env)
-	if req.FunctionName != "" {
-		fr.result.LambdaName = req.FunctionName
-		fr.addLogs(req.FunctionName)
+	fr := prog.function("", prog.startupRoots(), nil, req.Env)
+	fr.result.LambdaName = req.FunctionName
+	fr.addLogs(req.FunctionName)
+	if !prog.callsLambdaStart() {
+		fr.result.Notes = append(fr.result.Notes, fmt.Sprintf("package main (%s) calls no lambda.Start: the policy covers what main and the packages' initialisation reach", prog.main.PkgPath))
 	}
 	fr.finish(nil)
 	return fr.result, nil

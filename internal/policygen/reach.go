@@ -18,16 +18,29 @@ type opCall struct {
 	input   ast.Expr          // the *<Op>Input argument, nil when unknown
 	args    []ast.Expr        // all arguments of the call
 	via     string            // the SDK function called, for explanations
+	fn      *types.Func       // the SDK function called
+	bind    []binding         // for an item of a call's input: how it was found
 }
+
+// in is the call's input, located.
+func (c *opCall) in() located { return located{pkg: c.pkg, e: c.input, bind: c.bind} }
 
 // walker finds the SDK operations reachable from a set of roots. Reachable
 // is: the roots' bodies, with every function literal inside them; every
 // function they call or use as a value; for a call through an interface,
 // the methods of every type of the analysed code that implements it (and
 // the SDK client's operation when the client implements it); for a call
-// of a function-typed variable or field, every function stored in it.
+// of a function-typed variable or field, every function stored in it; and,
+// for a value handed to code the analysis does not read (the standard
+// library, a router, the Lambda runtime), the methods that code may call
+// through the interface it takes the value as.
+//
+// The handlers of the app's other functions are the exception: the code
+// that registers them only names them, so a use of one as a value does not
+// make it reachable (a call of one does).
 type walker struct {
 	p      *program
+	skip   map[ast.Node]bool // other functions' handlers
 	seen   map[ast.Node]bool
 	queue  []root
 	calls  []opCall
@@ -35,77 +48,163 @@ type walker struct {
 	impls  map[*types.Func][]*types.Func
 }
 
-func (p *program) reach(roots []root) []opCall {
-	w := &walker{p: p, seen: map[ast.Node]bool{}, called: map[string]bool{}, impls: map[*types.Func][]*types.Func{}}
+func (p *program) reach(roots []root, skip map[ast.Node]bool) []opCall {
+	w := &walker{p: p, skip: map[ast.Node]bool{}, seen: map[ast.Node]bool{}, called: map[string]bool{}, impls: map[*types.Func][]*types.Func{}}
+	for n := range skip {
+		w.skip[n] = true
+	}
+	for _, r := range roots {
+		delete(w.skip, r.node()) // a function's own handlers are its roots
+	}
 	for _, r := range roots {
 		w.enqueue(r)
 	}
 	for len(w.queue) > 0 {
 		r := w.queue[0]
 		w.queue = w.queue[1:]
-		if r.decl != nil {
-			w.walk(r.pkg, r.decl.Body)
-		} else {
-			w.walk(r.pkg, r.lit.Body)
-		}
+		w.walk(r.pkg, r.body())
 	}
 	sort.SliceStable(w.calls, func(i, j int) bool { return w.calls[i].pos < w.calls[j].pos })
 	return w.calls
 }
 
 func (w *walker) enqueue(r root) {
-	var n ast.Node = r.lit
-	if r.decl != nil {
-		n = r.decl
-		if r.decl.Body == nil {
-			return
-		}
-	}
-	if r.pkg == nil || w.seen[n] {
+	n := r.node()
+	if r.pkg == nil || n == nil || r.body() == nil || w.seen[n] {
 		return
 	}
 	w.seen[n] = true
 	w.queue = append(w.queue, r)
 }
 
-func (w *walker) enqueueFunc(fn *types.Func) {
-	if d := w.p.decls[fn]; d != nil {
-		w.enqueue(root{pkg: w.p.declPkg[fn], decl: d})
+// enqueueFunc makes fn reachable; asValue says fn is only named (used as a
+// value), not called.
+func (w *walker) enqueueFunc(fn *types.Func, asValue bool) {
+	d := w.p.decls[fn]
+	if d == nil || (asValue && w.skip[d]) {
+		return
 	}
+	w.enqueue(root{pkg: w.p.declPkg[fn], decl: d})
 }
 
-func (w *walker) walk(pkg *packages.Package, body *ast.BlockStmt) {
+func (w *walker) walk(pkg *packages.Package, body ast.Node) {
 	if body == nil {
 		return
 	}
 	info := pkg.TypesInfo
-	handled := map[ast.Node]bool{}
+	callee := map[ast.Node]bool{}   // names that are called, not used as values
+	skip := map[ast.Node]bool{}     // subtrees not walked
+	escaping := map[ast.Node]bool{} // arguments of code the analysis does not read
 	ast.Inspect(body, func(n ast.Node) bool {
+		if skip[n] {
+			return false
+		}
 		switch n := n.(type) {
+		case *ast.FuncLit:
+			if w.skip[n] {
+				return false
+			}
 		case *ast.CallExpr:
 			fun := ast.Unparen(n.Fun)
-			handled[fun] = true
 			if fn := calleeFunc(info, n); fn != nil {
+				if isAppLibrary(pkgPath(fn)) && (fn.Name() == "Use" || fn.Name() == "WithMiddleware") {
+					// Middleware: roots of the API handler only.
+					for _, a := range n.Args {
+						skip[a] = true
+					}
+					return true
+				}
+				markCallee(fun, callee)
 				w.function(pkg, fn, n, n.Pos())
+				if w.external(fn) {
+					w.escapeArgs(pkg, fn.Type().(*types.Signature), n)
+					for _, a := range n.Args {
+						escaping[ast.Unparen(a)] = true
+					}
+				}
 			} else if tv, ok := info.Types[fun]; ok && !tv.IsType() && !tv.IsBuiltin() {
 				w.dynamicCall(pkg, fun, n, 0)
+			} else if ok && tv.IsType() && len(n.Args) == 1 {
+				// An explicit conversion to an interface hands the value
+				// to whoever holds the interface.
+				w.escape(pkg, n.Args[0], tv.Type)
 			}
+		case *ast.CompositeLit:
+			w.escapeFields(pkg, n)
+		case *ast.AssignStmt:
+			blankRefs(n.Lhs, n.Rhs, skip)
+		case *ast.ValueSpec:
+			lhs := make([]ast.Expr, len(n.Names))
+			for i, id := range n.Names {
+				lhs[i] = id
+			}
+			blankRefs(lhs, n.Values, skip)
 		case *ast.SelectorExpr:
-			handled[n.Sel] = true
-			if !handled[n] {
-				if fn := funcOf(info, n); fn != nil {
-					w.function(pkg, fn, nil, n.Pos())
+			if fn := funcOf(info, n); fn != nil {
+				callee[n.Sel] = true // the name is handled here
+				if !callee[n] {
+					w.value(pkg, fn, n, escaping[n])
 				}
 			}
 		case *ast.Ident:
-			if !handled[n] {
+			if !callee[n] {
 				if fn := funcOf(info, n); fn != nil {
-					w.function(pkg, fn, nil, n.Pos())
+					w.value(pkg, fn, n, escaping[n])
 				}
 			}
 		}
 		return true
 	})
+}
+
+// blankRefs skips the names assigned to the blank identifier ("var _ =
+// f" keeps f linked, it does not call it).
+func blankRefs(lhs, rhs []ast.Expr, skip map[ast.Node]bool) {
+	if len(lhs) != len(rhs) {
+		return
+	}
+	for i, l := range lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
+			switch r := ast.Unparen(rhs[i]).(type) {
+			case *ast.Ident, *ast.SelectorExpr:
+				skip[r] = true
+			}
+		}
+	}
+}
+
+// value handles a use of fn as a value. An SDK operation used as a value
+// (a client method stored in a field, say) is recorded where the code
+// calls it, with that call's input; only when it is handed to code the
+// analysis does not read is it recorded here, with no input.
+func (w *walker) value(pkg *packages.Package, fn *types.Func, e ast.Expr, escapes bool) {
+	if fn.Pkg() != nil && isSDK(fn.Pkg().Path()) && !escapes {
+		return
+	}
+	w.function(pkg, fn, nil, e.Pos())
+}
+
+// markCallee records that fun (and the name it ends in) is called, not
+// used as a value.
+func markCallee(fun ast.Expr, callee map[ast.Node]bool) {
+	switch f := fun.(type) {
+	case *ast.IndexExpr:
+		markCallee(ast.Unparen(f.X), callee)
+	case *ast.IndexListExpr:
+		markCallee(ast.Unparen(f.X), callee)
+	case *ast.SelectorExpr:
+		callee[f] = true
+		callee[f.Sel] = true
+	case *ast.Ident:
+		callee[f] = true
+	}
+}
+
+func pkgPath(fn *types.Func) string {
+	if fn.Pkg() == nil {
+		return ""
+	}
+	return fn.Pkg().Path()
 }
 
 // function handles a call of fn (call non-nil) or a use of fn as a value.
@@ -124,7 +223,114 @@ func (w *walker) function(pkg *packages.Package, fn *types.Func, call *ast.CallE
 			return
 		}
 	}
-	w.enqueueFunc(fn)
+	w.enqueueFunc(fn, call == nil)
+}
+
+// external reports whether fn's body is not read: code of the standard
+// library or of a package the analysis takes from export data.
+func (w *walker) external(fn *types.Func) bool {
+	if fn.Pkg() == nil || isSDK(fn.Pkg().Path()) || w.p.decls[fn] != nil {
+		return false
+	}
+	if sig := fn.Type().(*types.Signature); sig.Recv() != nil {
+		if _, ok := sig.Recv().Type().Underlying().(*types.Interface); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeArgs handles the arguments of a call of code the analysis does
+// not read.
+func (w *walker) escapeArgs(pkg *packages.Package, sig *types.Signature, call *ast.CallExpr) {
+	params := sig.Params()
+	for i, a := range call.Args {
+		var pt types.Type
+		switch {
+		case sig.Variadic() && i >= params.Len()-1:
+			pt = params.At(params.Len() - 1).Type()
+			if !call.Ellipsis.IsValid() {
+				if s, ok := pt.(*types.Slice); ok {
+					pt = s.Elem()
+				}
+			}
+		case i < params.Len():
+			pt = params.At(i).Type()
+		default:
+			continue
+		}
+		w.escape(pkg, a, pt)
+	}
+}
+
+// escapeFields handles the fields of a composite literal of a struct type
+// the analysis does not read (an http.Server's Handler, say).
+func (w *walker) escapeFields(pkg *packages.Package, lit *ast.CompositeLit) {
+	t := pkg.TypesInfo.TypeOf(lit)
+	if t == nil {
+		return
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || w.p.byTypes[named.Obj().Pkg()] != nil || isSDK(named.Obj().Pkg().Path()) {
+		return
+	}
+	st, ok := named.Underlying().(*types.Struct)
+	if !ok {
+		return
+	}
+	for i, e := range lit.Elts {
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			if id, ok := kv.Key.(*ast.Ident); ok {
+				if fv, ok := pkg.TypesInfo.Uses[id].(*types.Var); ok {
+					w.escape(pkg, kv.Value, fv.Type())
+				}
+			}
+			continue
+		}
+		if i < st.NumFields() {
+			w.escape(pkg, e, st.Field(i).Type())
+		}
+	}
+}
+
+// escape handles a value handed over as type to: when to is an interface,
+// the code holding it may call that interface's methods, so those methods
+// of the value's type (or, for a value that is itself an interface, of
+// every type of the analysed code that implements it) are reachable.
+func (w *walker) escape(pkg *packages.Package, e ast.Expr, to types.Type) {
+	iface, ok := to.Underlying().(*types.Interface)
+	if !ok || iface.NumMethods() == 0 {
+		return
+	}
+	t := pkg.TypesInfo.TypeOf(e)
+	if t == nil {
+		return
+	}
+	if it, isIface := t.Underlying().(*types.Interface); isIface {
+		for i := 0; i < iface.NumMethods(); i++ {
+			m := iface.Method(i)
+			if obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name()); obj != nil {
+				if fn, ok := obj.(*types.Func); ok {
+					for _, impl := range w.implementations(fn, it) {
+						w.enqueueFunc(impl, true)
+					}
+				}
+			}
+		}
+		return
+	}
+	for i := 0; i < iface.NumMethods(); i++ {
+		m := iface.Method(i)
+		obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
+		if obj == nil {
+			if _, isPtr := t.(*types.Pointer); !isPtr {
+				obj, _, _ = types.LookupFieldOrMethod(types.NewPointer(t), true, m.Pkg(), m.Name())
+			}
+		}
+		if fn, ok := obj.(*types.Func); ok {
+			w.enqueueFunc(fn.Origin(), true)
+		}
+	}
 }
 
 func isSDK(path string) bool { return strings.HasPrefix(path, sdkPrefix) }
@@ -142,7 +348,7 @@ func (w *walker) sdkCall(pkg *packages.Package, fn *types.Func, call *ast.CallEx
 	if h, ok := w.p.table.Helper(fn.FullName()); ok {
 		input := inputArg(sig, args, h.Service)
 		for _, op := range h.Operations {
-			w.add(opCall{svc: h.Service, op: op, pos: pos, pkg: pkg, input: input, args: args, via: via})
+			w.add(opCall{svc: h.Service, op: op, pos: pos, pkg: pkg, input: input, args: args, via: via, fn: fn})
 		}
 		return
 	}
@@ -155,7 +361,7 @@ func (w *walker) sdkCall(pkg *packages.Package, fn *types.Func, call *ast.CallEx
 		if i < len(args) && !(sig.Variadic() && i == sig.Params().Len()-1) {
 			input = args[i]
 		}
-		w.add(opCall{svc: svc, op: op, pos: pos, pkg: pkg, input: input, args: args, via: via})
+		w.add(opCall{svc: svc, op: op, pos: pos, pkg: pkg, input: input, args: args, via: via, fn: fn})
 		return
 	}
 }
@@ -192,8 +398,8 @@ func (p *program) operationOf(t types.Type) (svc, op string, ok bool) {
 	if _, known := p.table.Operation(svc, op); known {
 		return svc, op, true
 	}
-	// A service the table does not cover: an operation still, when the
-	// client has the method; its missing mapping is reported.
+	// An operation the table does not cover: an operation still, when the
+	// client has the method; its mapping is derived or reported.
 	if client, isType := named.Obj().Pkg().Scope().Lookup("Client").(*types.TypeName); isType {
 		if m, _, _ := types.LookupFieldOrMethod(types.NewPointer(client.Type()), true, client.Pkg(), op); m != nil {
 			return svc, op, true
@@ -225,8 +431,7 @@ func (w *walker) invoke(pkg *packages.Package, m *types.Func, call *ast.CallExpr
 	// that mirrors some client methods, or the SDK's <Op>APIClient).
 	sig := m.Type().(*types.Signature)
 	for i := 0; i < sig.Params().Len(); i++ {
-		svc, _, ok := w.p.operationOf(sig.Params().At(i).Type())
-		if !ok {
+		if _, _, ok := w.p.operationOf(sig.Params().At(i).Type()); !ok {
 			continue
 		}
 		spkg := types.Unalias(sig.Params().At(i).Type().(*types.Pointer).Elem()).(*types.Named).Obj().Pkg()
@@ -238,14 +443,13 @@ func (w *walker) invoke(pkg *packages.Package, m *types.Func, call *ast.CallExpr
 				}
 			}
 		}
-		_ = svc
 		break
 	}
 	for _, fn := range w.implementations(m, it) {
 		if isSDK(fn.Pkg().Path()) {
 			w.sdkCall(pkg, fn, call, pos)
 		} else {
-			w.enqueueFunc(fn)
+			w.enqueueFunc(fn, call == nil)
 		}
 	}
 }

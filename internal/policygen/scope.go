@@ -2,13 +2,16 @@ package policygen
 
 import (
 	"fmt"
+	"go/types"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 )
 
 // scopeProblem says why a statement's resource is "*".
 type scopeProblem struct {
+	code     Code
 	msg, fix string
 	pos      Position
 }
@@ -17,24 +20,40 @@ func arn(service, resource string) string {
 	return "arn:" + Partition + ":" + service + ":" + Region + ":" + AccountID + ":" + resource
 }
 
-// strings resolves a field of the call's input to concrete strings. set is
-// false when the input is known and does not set the field.
-func (fb *fnBuilder) fieldStrings(c *opCall, input located, field string) (vals []string, set bool, prob *scopeProblem) {
-	locs, bad := fb.r.field(input.pkg, input.e, field, 0)
+// fieldState says whether a call's input sets a field.
+type fieldState int
+
+const (
+	// fieldUnset: the input does not set the field.
+	fieldUnset fieldState = iota
+	// fieldSet: every path sets it.
+	fieldSet
+	// fieldMaybe: some paths set it and others leave it unset.
+	fieldMaybe
+)
+
+// fieldStrings resolves a field of an input to concrete strings, and says
+// whether the input sets it on every path.
+func (fb *fnBuilder) fieldStrings(c *opCall, input located, field string) (vals []string, state fieldState, prob *scopeProblem) {
+	fv, bad := fb.r.field(input, field)
 	if bad != nil {
-		return nil, true, fb.unresolvedProblem(c, field, bad)
+		return nil, fieldSet, fb.unresolvedProblem(c, field, bad)
 	}
-	if len(locs) == 0 {
-		return nil, false, nil
+	if len(fv.vals) == 0 {
+		return nil, fieldUnset, nil
 	}
-	for _, l := range locs {
+	for _, l := range fv.vals {
 		got, prob := fb.evalExpr(c, l, field)
 		if prob != nil {
-			return nil, true, prob
+			return nil, fieldSet, prob
 		}
 		vals = append(vals, got...)
 	}
-	return uniqueSorted(vals), true, nil
+	state = fieldSet
+	if fv.unset {
+		state = fieldMaybe
+	}
+	return uniqueSorted(vals), state, nil
 }
 
 // evalExpr resolves one expression to concrete strings under the
@@ -43,7 +62,7 @@ func (fb *fnBuilder) evalExpr(c *opCall, l located, field string) ([]string, *sc
 	if l.pkg == nil {
 		return nil, fb.unresolvedProblem(c, field, &unresolved{why: "a value the analysis cannot follow"})
 	}
-	syms, bad := fb.r.str(l.pkg, l.e)
+	syms, bad := fb.r.strAt(l)
 	if bad != nil {
 		return nil, fb.unresolvedProblem(c, field, bad)
 	}
@@ -51,19 +70,23 @@ func (fb *fnBuilder) evalExpr(c *opCall, l located, field string) ([]string, *sc
 	for _, s := range syms {
 		v, missing := s.eval(fb.env)
 		if len(missing) > 0 {
-			who := "function " + fb.name
-			if fb.name == "" {
-				who = "the function (no config: pass the environment to gen-policy --main)"
-			}
-			return nil, &scopeProblem{
-				pos: fb.p.position(c.pos),
-				msg: fmt.Sprintf("%s.%s: %s comes from environment variable %s, which is not set for %s, so the statement's resource is \"*\"", c.svc, c.op, field, strings.Join(missing, ", "), who),
-				fix: fmt.Sprintf("set environment_variables.%s for %s in the stage config", missing[0], who),
-			}
+			return nil, fb.envProblem(c, field, missing)
 		}
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+func (fb *fnBuilder) envProblem(c *opCall, field string, missing []string) *scopeProblem {
+	p := &scopeProblem{code: CodeEnvUnset, pos: fb.p.position(c.pos)}
+	if fb.name == "" {
+		p.msg = fmt.Sprintf("%s.%s: %s comes from environment variable %s, which gen-policy was not given, so the statement's resource is \"*\"", c.svc, c.op, field, strings.Join(missing, ", "))
+		p.fix = fmt.Sprintf("pass its value: --env %s=VALUE (or --env-file FILE, or --stage with a .chalice/config.json that sets it)", missing[0])
+		return p
+	}
+	p.msg = fmt.Sprintf("%s.%s: %s comes from environment variable %s, which is not set for function %s, so the statement's resource is \"*\"", c.svc, c.op, field, strings.Join(missing, ", "), fb.name)
+	p.fix = fmt.Sprintf("set environment_variables.%s for function %s in the stage config", missing[0], fb.name)
+	return p
 }
 
 func (fb *fnBuilder) unresolvedProblem(c *opCall, field string, bad *unresolved) *scopeProblem {
@@ -72,37 +95,41 @@ func (fb *fnBuilder) unresolvedProblem(c *opCall, field string, bad *unresolved)
 		why += " (" + fb.p.position(bad.pos).String() + ")"
 	}
 	return &scopeProblem{
-		pos: fb.p.position(c.pos),
-		msg: fmt.Sprintf("%s.%s: %s is %s, so the statement's resource is \"*\"", c.svc, c.op, field, why),
-		fix: fmt.Sprintf("make %s a constant, or read it with os.Getenv(\"NAME\") (directly, or through a package-level variable or a constant name) and set NAME in the stage config", field),
+		code: CodeUnresolved,
+		pos:  fb.p.position(c.pos),
+		msg:  fmt.Sprintf("%s.%s: %s is %s, so the statement's resource is \"*\"", c.svc, c.op, field, why),
+		fix:  fmt.Sprintf("make %s a constant, or read it with os.Getenv(\"NAME\") (directly, or through a variable, a helper or a constant name) and set NAME in the stage config; or narrow the resource with a statement in iam_policy_file", field),
 	}
 }
 
 func (fb *fnBuilder) notScoped(c *opCall, action string) *scopeProblem {
 	return &scopeProblem{
-		pos: fb.p.position(c.pos),
-		msg: fmt.Sprintf("%s.%s: the analysis does not scope %s to a resource, so the statement's resource is \"*\"", c.svc, c.op, action),
-		fix: "narrow the resource with a statement in iam_policy_file and autogen_policy: false if \"*\" is too broad",
+		code: CodeNotScoped,
+		pos:  fb.p.position(c.pos),
+		msg:  fmt.Sprintf("%s.%s: the analysis does not scope %s to a resource, so the statement's resource is \"*\"", c.svc, c.op, action),
+		fix:  "narrow the resource with a statement in iam_policy_file and autogen_policy: false if \"*\" is too broad",
 	}
 }
 
 // scope returns the ARNs action needs for call c, or why it is "*".
 func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
-	in := located{c.pkg, c.input}
+	in := c.in()
 	t := fb.p.table
+	if c.input == nil && c.fn != nil && c.fn.FullName() == assumeRoleProvider {
+		return fb.assumeRole(c)
+	}
 	switch c.svc {
 	case "dynamodb":
-		tables, set, prob := fb.fieldStrings(c, in, "TableName")
+		tables, state, prob := fb.fieldStrings(c, in, "TableName")
 		if prob != nil {
 			return nil, prob
 		}
-		if !set {
+		if state == fieldUnset {
 			if c.op == "BatchGetItem" || c.op == "BatchWriteItem" {
 				return fb.batchTables(c)
 			}
 			return nil, fb.notScoped(c, action)
 		}
-		var out []string
 		tableARNs := make([]string, len(tables))
 		for i, tb := range tables {
 			tableARNs[i] = tb
@@ -110,9 +137,10 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 				tableARNs[i] = arn("dynamodb", "table/"+tb)
 			}
 		}
+		var out []string
 		if t.Accepts(action, "index") {
-			idx, set, prob := fb.fieldStrings(c, in, "IndexName")
-			if set {
+			idx, state, prob := fb.fieldStrings(c, in, "IndexName")
+			if state != fieldUnset {
 				if prob != nil {
 					idx = []string{"*"}
 				}
@@ -121,26 +149,30 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 						out = append(out, ta+"/index/"+i)
 					}
 				}
-				return out, nil
+				if state == fieldSet || !t.Accepts(action, "table") {
+					return out, nil
+				}
+				// Some paths query the base table: it needs the action
+				// too (too narrow fails at run time).
 			}
 		}
 		if t.Accepts(action, "table") {
-			return tableARNs, nil
+			return uniqueSorted(append(out, tableARNs...)), nil
 		}
 	case "dynamodbstreams":
-		streams, set, prob := fb.fieldStrings(c, in, "StreamArn")
+		streams, state, prob := fb.fieldStrings(c, in, "StreamArn")
 		if prob != nil {
 			return nil, prob
 		}
-		if set && t.Accepts(action, "stream") {
+		if state == fieldSet && t.Accepts(action, "stream") {
 			return streams, nil
 		}
 	case "s3":
-		buckets, set, prob := fb.fieldStrings(c, in, "Bucket")
+		buckets, state, prob := fb.fieldStrings(c, in, "Bucket")
 		if prob != nil {
 			return nil, prob
 		}
-		if !set {
+		if state != fieldSet {
 			break
 		}
 		var out []string
@@ -151,8 +183,8 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			}
 			switch {
 			case t.Accepts(action, "object"):
-				keys, kset, kprob := fb.fieldStrings(c, in, "Key")
-				if !kset || kprob != nil {
+				keys, kstate, kprob := fb.fieldStrings(c, in, "Key")
+				if kstate != fieldSet || kprob != nil {
 					keys = []string{"*"}
 				}
 				for _, k := range keys {
@@ -166,7 +198,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			return out, nil
 		}
 	case "sqs":
-		if urls, set, prob := fb.fieldStrings(c, in, "QueueUrl"); set || prob != nil {
+		if urls, state, prob := fb.fieldStrings(c, in, "QueueUrl"); state != fieldUnset || prob != nil {
 			if prob != nil {
 				return nil, prob
 			}
@@ -176,7 +208,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			}
 			return out, nil
 		}
-		if names, set, prob := fb.fieldStrings(c, in, "QueueName"); set || prob != nil {
+		if names, state, prob := fb.fieldStrings(c, in, "QueueName"); state != fieldUnset || prob != nil {
 			if prob != nil {
 				return nil, prob
 			}
@@ -187,35 +219,31 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			return out, nil
 		}
 	case "sns":
-		arns, set, prob := fb.fieldStrings(c, in, "TopicArn")
+		arns, state, prob := fb.fieldStrings(c, in, "TopicArn")
 		if prob != nil {
 			return nil, prob
 		}
-		if set {
+		if state == fieldSet {
 			return arns, nil
 		}
 	case "lambda":
-		names, set, prob := fb.fieldStrings(c, in, "FunctionName")
+		names, state, prob := fb.fieldStrings(c, in, "FunctionName")
 		if prob != nil {
 			return nil, prob
 		}
-		if set {
+		if state == fieldSet {
 			var out []string
 			for _, n := range names {
-				if strings.HasPrefix(n, "arn:") {
-					out = append(out, n)
-				} else {
-					out = append(out, arn("lambda", "function:"+n))
-				}
+				out = append(out, functionARN(n)...)
 			}
-			return out, nil
+			return uniqueSorted(out), nil
 		}
 	case "secretsmanager":
-		ids, set, prob := fb.fieldStrings(c, in, "SecretId")
+		ids, state, prob := fb.fieldStrings(c, in, "SecretId")
 		if prob != nil {
 			return nil, prob
 		}
-		if set {
+		if state == fieldSet {
 			var out []string
 			for _, id := range ids {
 				if strings.HasPrefix(id, "arn:") {
@@ -229,11 +257,11 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 		}
 	case "ssm":
 		for _, field := range []string{"Name", "Path"} {
-			names, set, prob := fb.fieldStrings(c, in, field)
+			names, state, prob := fb.fieldStrings(c, in, field)
 			if prob != nil {
 				return nil, prob
 			}
-			if !set {
+			if state != fieldSet {
 				continue
 			}
 			var out []string
@@ -251,16 +279,14 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			return out, nil
 		}
 	case "kinesis":
-		if arns, set, prob := fb.fieldStrings(c, in, "StreamARN"); set || prob != nil {
-			if prob == nil {
-				return arns, nil
-			}
+		if arns, state, prob := fb.fieldStrings(c, in, "StreamARN"); state == fieldSet && prob == nil {
+			return arns, nil
 		}
-		names, set, prob := fb.fieldStrings(c, in, "StreamName")
+		names, state, prob := fb.fieldStrings(c, in, "StreamName")
 		if prob != nil {
 			return nil, prob
 		}
-		if set {
+		if state == fieldSet {
 			var out []string
 			for _, n := range names {
 				out = append(out, arn("kinesis", "stream/"+n))
@@ -268,11 +294,11 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			return out, nil
 		}
 	case "firehose":
-		names, set, prob := fb.fieldStrings(c, in, "DeliveryStreamName")
+		names, state, prob := fb.fieldStrings(c, in, "DeliveryStreamName")
 		if prob != nil {
 			return nil, prob
 		}
-		if set {
+		if state == fieldSet {
 			var out []string
 			for _, n := range names {
 				out = append(out, arn("firehose", "deliverystream/"+n))
@@ -283,21 +309,265 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 		if c.op == "PutEvents" {
 			return fb.eventBuses(c)
 		}
+	case "bedrockruntime":
+		ids, state, prob := fb.fieldStrings(c, in, "ModelId")
+		if prob != nil {
+			return nil, prob
+		}
+		if state == fieldSet {
+			var out []string
+			for _, id := range ids {
+				out = append(out, modelARNs(id)...)
+			}
+			return uniqueSorted(out), nil
+		}
+	case "apigatewaymanagementapi":
+		// The endpoint (API and stage) comes from the event at run time:
+		// every API's connections in this account and region.
+		return []string{arn("execute-api", "*/*/*/@connections/*")}, nil
+	}
+	return fb.generic(c, action)
+}
+
+// assumeRoleProvider is the SDK helper that makes the function's role
+// call sts:AssumeRole: the user's code asks for it explicitly, unlike the
+// default credential chain.
+const assumeRoleProvider = "github.com/aws/aws-sdk-go-v2/credentials/stscreds.NewAssumeRoleProvider"
+
+func (fb *fnBuilder) assumeRole(c *opCall) ([]string, *scopeProblem) {
+	if len(c.args) < 2 {
+		return nil, fb.notScoped(c, "sts:AssumeRole")
+	}
+	vals, prob := fb.evalExpr(c, located{pkg: c.pkg, e: c.args[1]}, "the role ARN")
+	if prob != nil {
+		return nil, prob
+	}
+	return uniqueSorted(vals), nil
+}
+
+// functionARN returns the ARNs a Lambda FunctionName (a name, a name with
+// a qualifier, a partial or a full ARN) stands for: the function and, for
+// an unqualified one, its versions and aliases.
+func functionARN(n string) []string {
+	switch {
+	case strings.HasPrefix(n, "arn:"):
+		return []string{n}
+	case strings.Count(n, ":") == 2: // account:function:name, a partial ARN
+		return []string{"arn:" + Partition + ":lambda:" + Region + ":" + n}
+	default:
+		return []string{arn("lambda", "function:"+n)}
+	}
+}
+
+// modelARNs returns the resources Bedrock checks for a model ID: a
+// foundation model in the stage's region; for a cross-region inference
+// profile ("us.anthropic..."), the profile and the foundation model in
+// every region it routes to; an ARN as it is.
+func modelARNs(id string) []string {
+	if strings.HasPrefix(id, "arn:") {
+		return []string{id}
+	}
+	if geo, model, ok := strings.Cut(id, "."); ok && crossRegionPrefixes[geo] {
+		return []string{
+			arn("bedrock", "inference-profile/"+id),
+			"arn:" + Partition + ":bedrock:*::foundation-model/" + model,
+		}
+	}
+	return []string{"arn:" + Partition + ":bedrock:" + Region + "::foundation-model/" + id}
+}
+
+// crossRegionPrefixes are the geographies of Bedrock's system-defined
+// inference profiles.
+var crossRegionPrefixes = map[string]bool{"us": true, "eu": true, "apac": true, "us-gov": true, "ca": true, "jp": true, "au": true, "global": true}
+
+// nameAliases are input fields named otherwise than the ARN format's
+// variable they fill in.
+var nameAliases = map[string]string{"WorkGroupName": "WorkGroup"}
+
+var arnVar = regexp.MustCompile(`\$\{([A-Za-z]+)\}`)
+
+// generic scopes an action of any service from the data: the action's
+// resource types and their ARN formats. An input field whose name ends in
+// "Arn" or "ARN" and whose value matches a format gives that ARN; a format
+// whose every variable is an input field that holds a plain name or ID
+// (UserPoolId, CollectionId, ...) is filled in from them.
+func (fb *fnBuilder) generic(c *opCall, action string) ([]string, *scopeProblem) {
+	if c.input == nil {
+		return nil, fb.notScoped(c, action)
+	}
+	st := inputStruct(c.pkg.TypesInfo.TypeOf(c.input))
+	if st == nil {
+		return nil, fb.notScoped(c, action)
+	}
+	prefix, _, _ := strings.Cut(action, ":")
+	rts, _ := fb.p.table.ResourceTypes(action)
+	var formats []string
+	for _, rt := range rts {
+		if f, ok := fb.p.table.ARNFormat(prefix, strings.TrimSuffix(rt, "!")); ok {
+			formats = append(formats, f)
+		}
+	}
+	fields := map[string]bool{}
+	for i := 0; i < st.NumFields(); i++ {
+		f := st.Field(i)
+		if isStringish(f.Type()) {
+			fields[f.Name()] = true
+		}
+	}
+	in := c.in()
+	var out []string
+	// ARN fields.
+	for name := range fields {
+		if !strings.HasSuffix(name, "Arn") && !strings.HasSuffix(name, "ARN") {
+			continue
+		}
+		vals, state, prob := fb.fieldStrings(c, in, name)
+		if state == fieldUnset {
+			continue
+		}
+		if prob != nil {
+			return nil, prob
+		}
+		if state != fieldSet {
+			continue
+		}
+		for _, v := range vals {
+			for _, f := range formats {
+				if fb.p.formatRE(f).MatchString(v) {
+					out = append(out, v)
+					break
+				}
+			}
+		}
+	}
+	if len(out) > 0 {
+		return uniqueSorted(out), nil
+	}
+	// Names and IDs filling in a format.
+	for _, f := range formats {
+		vars := arnVar.FindAllStringSubmatch(f, -1)
+		values := map[string][]string{}
+		ok := true
+		for _, v := range vars {
+			name := v[1]
+			switch name {
+			case "Partition", "Region", "Account":
+				continue
+			}
+			field := name
+			if !fields[field] {
+				field = nameAliases[name]
+			}
+			if field == "" || !fields[field] {
+				ok = false
+				break
+			}
+			vals, state, prob := fb.fieldStrings(c, in, field)
+			if prob != nil {
+				return nil, prob
+			}
+			if state != fieldSet {
+				ok = false
+				break
+			}
+			for _, val := range vals {
+				if val == "" || strings.ContainsAny(val, ":/*?") {
+					ok = false
+				}
+			}
+			values[name] = vals
+		}
+		if !ok || len(values) == 0 {
+			continue
+		}
+		arns := []string{f}
+		for name, vals := range values {
+			var next []string
+			for _, a := range arns {
+				for _, val := range vals {
+					next = append(next, strings.ReplaceAll(a, "${"+name+"}", val))
+				}
+			}
+			arns = next
+		}
+		for _, a := range arns {
+			a = strings.NewReplacer("${Partition}", Partition, "${Region}", Region, "${Account}", AccountID).Replace(a)
+			out = append(out, a)
+		}
+	}
+	if len(out) > 0 {
+		return uniqueSorted(out), nil
 	}
 	return nil, fb.notScoped(c, action)
 }
 
+// formatRE matches the ARNs of an ARN format.
+func (p *program) formatRE(f string) *regexp.Regexp {
+	if re, ok := p.formats[f]; ok {
+		return re
+	}
+	re := compileFormat(f)
+	p.formats[f] = re
+	return re
+}
+
+func compileFormat(f string) *regexp.Regexp {
+	parts := arnVar.Split(f, -1)
+	vars := arnVar.FindAllStringSubmatch(f, -1)
+	var b strings.Builder
+	b.WriteString("^")
+	for i, p := range parts {
+		b.WriteString(regexp.QuoteMeta(p))
+		if i < len(vars) {
+			switch vars[i][1] {
+			case "Region", "Account":
+				b.WriteString("[^:]*")
+			case "Partition":
+				b.WriteString("[^:]+")
+			default:
+				if i == len(vars)-1 && parts[i+1] == "" {
+					b.WriteString(".+") // a trailing name may hold slashes and colons
+				} else {
+					b.WriteString("[^:]+")
+				}
+			}
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+// inputStruct returns the struct of an *<Op>Input type.
+func inputStruct(t types.Type) *types.Struct {
+	if t == nil {
+		return nil
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, _ := t.Underlying().(*types.Struct)
+	return st
+}
+
+func isStringish(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Kind() == types.String
+}
+
 func (fb *fnBuilder) batchTables(c *opCall) ([]string, *scopeProblem) {
-	items, bad := fb.r.field(c.pkg, c.input, "RequestItems", 0)
+	items, bad := fb.r.field(c.in(), "RequestItems")
 	if bad != nil {
 		return nil, fb.unresolvedProblem(c, "RequestItems", bad)
 	}
-	if len(items) == 0 {
+	if len(items.vals) == 0 {
 		return nil, fb.notScoped(c, "dynamodb:"+c.op)
 	}
 	var out []string
-	for _, it := range items {
-		keys, bad := fb.r.keys(it.pkg, it.e, 0)
+	for _, it := range items.vals {
+		keys, bad := fb.r.keys(it)
 		if bad != nil {
 			return nil, fb.unresolvedProblem(c, "RequestItems", bad)
 		}
@@ -307,7 +577,11 @@ func (fb *fnBuilder) batchTables(c *opCall) ([]string, *scopeProblem) {
 				return nil, prob
 			}
 			for _, n := range names {
-				out = append(out, arn("dynamodb", "table/"+n))
+				if strings.HasPrefix(n, "arn:") {
+					out = append(out, n)
+				} else {
+					out = append(out, arn("dynamodb", "table/"+n))
+				}
 			}
 		}
 	}
@@ -318,23 +592,23 @@ func (fb *fnBuilder) batchTables(c *opCall) ([]string, *scopeProblem) {
 }
 
 func (fb *fnBuilder) eventBuses(c *opCall) ([]string, *scopeProblem) {
-	entries, bad := fb.r.field(c.pkg, c.input, "Entries", 0)
+	entries, bad := fb.r.field(c.in(), "Entries")
 	if bad != nil {
 		return nil, fb.unresolvedProblem(c, "Entries", bad)
 	}
 	var out []string
-	for _, e := range entries {
-		elems, bad := fb.r.elements(e.pkg, e.e, 0)
+	for _, e := range entries.vals {
+		elems, bad := fb.r.elements(e)
 		if bad != nil {
 			return nil, fb.unresolvedProblem(c, "Entries", bad)
 		}
 		for _, el := range elems {
-			names, set, prob := fb.fieldStrings(c, el, "EventBusName")
+			names, state, prob := fb.fieldStrings(c, el, "EventBusName")
 			if prob != nil {
 				return nil, prob
 			}
-			if !set {
-				names = []string{"default"}
+			if state != fieldSet {
+				names = append(names, "default")
 			}
 			for _, n := range names {
 				if strings.HasPrefix(n, "arn:") {

@@ -132,7 +132,7 @@ func (fb *fnBuilder) sourceResource(f manifest.Function, what, nameOrARN string,
 	if nameOrARN != "" {
 		return toARN(nameOrARN)
 	}
-	fb.diag(Warning, Position{}, fmt.Sprintf("function %s: the %s is not known (empty in the manifest), so the %s statement's resource is \"*\"", f.Name, what, what),
+	fb.diag(Warning, CodeEnvUnset, Position{}, fmt.Sprintf("function %s: the %s is not known (empty in the manifest), so the %s statement's resource is \"*\"", f.Name, what, what),
 		"set the environment variable that names the "+what+" for function "+f.Name+" in the stage config")
 	return "*"
 }
@@ -161,7 +161,7 @@ func (fb *fnBuilder) addOnFailure(f manifest.Function) {
 	case manifest.DestinationSNS:
 		fb.grant("sns:Publish", []string{topicARN(d.Destination)}, Reason{Operation: "failure destination: SNS topic"})
 	default:
-		fb.diag(Warning, Position{}, fmt.Sprintf("function %s: the failure destination %s has kind %q, which is neither %q nor %q, so the role has no statement for it", f.Name, d.Destination, d.DestinationKind, manifest.DestinationSQS, manifest.DestinationSNS),
+		fb.diag(Warning, CodeBadManifest, Position{}, fmt.Sprintf("function %s: the failure destination %s has kind %q, which is neither %q nor %q, so the role has no statement for it", f.Name, d.Destination, d.DestinationKind, manifest.DestinationSQS, manifest.DestinationSNS),
 			"rebuild the app against the same gochalice version as the CLI")
 	}
 }

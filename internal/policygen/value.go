@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -48,21 +49,63 @@ type unresolved struct {
 }
 
 // located is an expression with the package whose type information
-// describes it.
+// describes it, and the calls it is evaluated under (see binding).
 type located struct {
-	pkg *packages.Package
-	e   ast.Expr
+	pkg  *packages.Package
+	e    ast.Expr
+	bind []binding
 }
 
-const maxSyms = 16
+// binding is a call being evaluated: while the resolver follows the
+// results of a call of fn, fn's parameters are that call's arguments, so
+// mustEnv("TABLE") and mustEnv("QUEUE_URL") resolve to one variable each.
+type binding struct {
+	fn   *types.Func
+	pkg  *packages.Package // the caller's
+	args []ast.Expr
+	bind []binding // the caller's own bindings
+}
+
+const (
+	maxSyms     = 16
+	maxBindings = 8
+)
+
+// under evaluates f with the resolver's bindings set to bind.
+func (r *resolver) under(bind []binding, f func()) {
+	saved := r.bind
+	r.bind = bind
+	defer func() { r.bind = saved }()
+	f()
+}
+
+// at returns e located in pkg under the current bindings.
+func (r *resolver) at(pkg *packages.Package, e ast.Expr) located {
+	return located{pkg: pkg, e: e, bind: r.bind}
+}
+
+// strAt resolves a located string expression.
+func (r *resolver) strAt(l located) (syms []sym, bad *unresolved) {
+	r.under(l.bind, func() { syms, bad = r.str(l.pkg, l.e) })
+	return syms, bad
+}
 
 // resolver follows string values through constants, os.Getenv,
 // variables, struct fields, function parameters and results, string
 // concatenation and fmt.Sprintf, flow-insensitively over the analysed code.
 type resolver struct {
 	p    *program
-	memo map[ast.Expr]resolved
+	memo map[ast.Expr]resolved // values found with no binding
 	busy map[ast.Expr]bool
+	bind []binding // innermost last
+	// callers caches, per concrete method, the call sites of the
+	// interface methods it implements.
+	callers map[*types.Func]methodCallers
+}
+
+type methodCallers struct {
+	sites []callSite
+	open  bool // it implements an interface of code the analysis does not read
 }
 
 type resolved struct {
@@ -71,7 +114,7 @@ type resolved struct {
 }
 
 func newResolver(p *program) *resolver {
-	return &resolver{p: p, memo: map[ast.Expr]resolved{}, busy: map[ast.Expr]bool{}}
+	return &resolver{p: p, memo: map[ast.Expr]resolved{}, busy: map[ast.Expr]bool{}, callers: map[*types.Func]methodCallers{}}
 }
 
 func (r *resolver) pkgOf(e ast.Expr, fallback *packages.Package) *packages.Package {
@@ -86,10 +129,10 @@ func (r *resolver) str(pkg *packages.Package, e ast.Expr) ([]sym, *unresolved) {
 	if e == nil {
 		return nil, &unresolved{why: "a value the analysis cannot follow"}
 	}
-	if res, ok := r.memo[e]; ok {
+	if res, ok := r.memo[e]; ok && len(r.bind) == 0 {
 		return res.syms, res.bad
 	}
-	if r.busy[e] {
+	if r.busy[e] || len(r.bind) > maxBindings {
 		return nil, &unresolved{pos: e.Pos(), why: "a value that depends on itself"}
 	}
 	r.busy[e] = true
@@ -98,7 +141,9 @@ func (r *resolver) str(pkg *packages.Package, e ast.Expr) ([]sym, *unresolved) {
 	if len(syms) > maxSyms {
 		syms, bad = nil, &unresolved{pos: e.Pos(), why: "too many possible values"}
 	}
-	r.memo[e] = resolved{syms, bad}
+	if len(r.bind) == 0 {
+		r.memo[e] = resolved{syms, bad}
+	}
 	return syms, bad
 }
 
@@ -151,15 +196,25 @@ func (r *resolver) str1(pkg *packages.Package, e ast.Expr) ([]sym, *unresolved) 
 }
 
 func (r *resolver) exprs(es []ast.Expr, at ast.Expr, what string) ([]sym, *unresolved) {
-	if len(es) == 0 {
+	ls := make([]located, len(es))
+	for i, v := range es {
+		if v != nil {
+			ls[i] = r.at(r.pkgOf(v, nil), v)
+		}
+	}
+	return r.locatedStrs(ls, at, what)
+}
+
+func (r *resolver) locatedStrs(ls []located, at ast.Expr, what string) ([]sym, *unresolved) {
+	if len(ls) == 0 {
 		return nil, &unresolved{pos: at.Pos(), why: what + ", which is never set in the analysed code"}
 	}
 	var out []sym
-	for _, v := range es {
-		if v == nil {
+	for _, l := range ls {
+		if l.e == nil || l.pkg == nil {
 			return nil, &unresolved{pos: at.Pos(), why: what + ", which is set from a value the analysis cannot follow"}
 		}
-		syms, bad := r.str(r.pkgOf(v, nil), v)
+		syms, bad := r.strAt(l)
 		if bad != nil {
 			return nil, bad
 		}
@@ -179,24 +234,83 @@ func (r *resolver) object(pkg *packages.Package, at ast.Expr, obj types.Object) 
 	return r.exprs(r.p.assigns[v], at, "variable "+v.Name())
 }
 
-// param resolves a parameter from the arguments of every static call of
-// its function. Methods and functions used as values may be called from
-// places the index does not see, so their parameters are not followed.
+// param resolves a parameter: under a binding of its function, from that
+// call's argument; otherwise from the arguments of every call of its
+// function the analysed code makes (for a method, calls through the
+// interfaces it implements too). A function used as a value, or a method
+// of an interface of code the analysis does not read, may be called from
+// places the index does not see, so its parameters are not followed.
 func (r *resolver) param(at ast.Expr, v *types.Var, ref paramRef) ([]sym, *unresolved) {
-	sig := ref.fn.Type().(*types.Signature)
-	if sig.Recv() != nil || r.p.escapes[ref.fn] {
-		return nil, &unresolved{pos: at.Pos(), why: fmt.Sprintf("parameter %s of %s, which may be called from code the analysis does not follow", v.Name(), ref.fn.Name())}
+	args, bad := r.paramArgs(at, v, ref)
+	if bad != nil {
+		return nil, bad
 	}
-	var args []ast.Expr
-	for _, cs := range r.p.callers[ref.fn] {
+	return r.locatedStrs(args, at, fmt.Sprintf("parameter %s of %s", v.Name(), ref.fn.Name()))
+}
+
+// paramArgs returns the values a parameter may hold.
+func (r *resolver) paramArgs(at ast.Expr, v *types.Var, ref paramRef) ([]located, *unresolved) {
+	for i := len(r.bind) - 1; i >= 0; i-- {
+		b := r.bind[i]
+		if b.fn != ref.fn {
+			continue
+		}
+		if ref.idx >= len(b.args) {
+			break
+		}
+		return []located{{pkg: b.pkg, e: b.args[ref.idx], bind: b.bind}}, nil
+	}
+	sites := r.p.callers[ref.fn]
+	if r.p.escapes[ref.fn] {
+		return nil, &unresolved{pos: at.Pos(), why: fmt.Sprintf("parameter %s of %s, which is used as a value and may be called from code the analysis does not follow", v.Name(), ref.fn.Name())}
+	}
+	if ref.fn.Type().(*types.Signature).Recv() != nil {
+		mc := r.methodCallers(ref.fn)
+		if mc.open {
+			return nil, &unresolved{pos: at.Pos(), why: fmt.Sprintf("parameter %s of %s, a method that code the analysis does not read may call", v.Name(), ref.fn.Name())}
+		}
+		sites = append(append([]callSite(nil), sites...), mc.sites...)
+	}
+	var args []located
+	for _, cs := range sites {
 		if ref.idx < len(cs.call.Args) {
-			args = append(args, cs.call.Args[ref.idx])
+			args = append(args, located{pkg: cs.pkg, e: cs.call.Args[ref.idx]})
 		}
 	}
 	if len(args) == 0 {
 		return nil, &unresolved{pos: at.Pos(), why: fmt.Sprintf("parameter %s of %s, which no analysed code calls (a handler's input is not known before run time)", v.Name(), ref.fn.Name())}
 	}
-	return r.exprs(args, at, fmt.Sprintf("parameter %s of %s", v.Name(), ref.fn.Name()))
+	return args, nil
+}
+
+// methodCallers returns the calls, through interfaces, that may reach the
+// concrete method m.
+func (r *resolver) methodCallers(m *types.Func) methodCallers {
+	if mc, ok := r.callers[m]; ok {
+		return mc
+	}
+	var mc methodCallers
+	recv := m.Type().(*types.Signature).Recv().Type()
+	if _, isPtr := recv.(*types.Pointer); !isPtr {
+		recv = types.NewPointer(recv)
+	}
+	for fn, sites := range r.p.callers {
+		sig := fn.Type().(*types.Signature)
+		if fn.Name() != m.Name() || sig.Recv() == nil {
+			continue
+		}
+		it, ok := sig.Recv().Type().Underlying().(*types.Interface)
+		if !ok || !types.Implements(recv, it) {
+			continue
+		}
+		if fn.Pkg() != nil && r.p.byTypes[fn.Pkg()] == nil {
+			mc.open = true
+		}
+		mc.sites = append(mc.sites, sites...)
+	}
+	sort.Slice(mc.sites, func(i, j int) bool { return mc.sites[i].call.Pos() < mc.sites[j].call.Pos() })
+	r.callers[m] = mc
+	return mc
 }
 
 func (r *resolver) call(pkg *packages.Package, call *ast.CallExpr) ([]sym, *unresolved) {
@@ -242,7 +356,13 @@ func (r *resolver) call(pkg *packages.Package, call *ast.CallExpr) ([]sym, *unre
 			}
 			return true
 		})
-		return r.exprs(results, call, "the result of "+fn.Name())
+		var syms []sym
+		var bad *unresolved
+		b := binding{fn: fn, pkg: pkg, args: call.Args, bind: r.bind}
+		r.under(append(r.bind[:len(r.bind):len(r.bind)], b), func() {
+			syms, bad = r.exprs(results, call, "the result of "+fn.Name())
+		})
+		return syms, bad
 	}
 	return nil, &unresolved{pos: call.Pos(), why: "the result of " + shortFuncName(fn) + ", which is not a constant or an environment variable"}
 }
@@ -346,96 +466,141 @@ func symEqual(a, b sym) bool {
 	return true
 }
 
-// field returns the expressions stored in the named field of a struct (or
-// pointer to struct) value: the key of a composite literal, assignments
-// to v.Field of a variable v, and so on through variables, parameters and
-// results. set is false when the value is known and lacks the field.
-func (r *resolver) field(pkg *packages.Package, e ast.Expr, name string, depth int) (vals []located, bad *unresolved) {
-	if e == nil {
-		return nil, &unresolved{why: "the input is not passed at the call"}
+// fieldVals is what a struct field may hold at a call: the expressions
+// stored in it, and whether some path leaves it unset.
+type fieldVals struct {
+	vals  []located
+	unset bool
+}
+
+func (f *fieldVals) add(g fieldVals) {
+	f.vals = append(f.vals, g.vals...)
+	f.unset = f.unset || g.unset
+}
+
+// field returns what the named field of a struct (or pointer to struct)
+// value may hold: the key of a composite literal, assignments to v.Field
+// of a variable v, and so on through variables, parameters and results.
+// The field is unset on some path when a literal lacks it and no
+// assignment in the block that declares the variable sets it.
+func (r *resolver) field(l located, name string) (fieldVals, *unresolved) {
+	var out fieldVals
+	var bad *unresolved
+	r.under(l.bind, func() { out, bad = r.field1(l.pkg, l.e, name, 0) })
+	return out, bad
+}
+
+func (r *resolver) field1(pkg *packages.Package, e ast.Expr, name string, depth int) (out fieldVals, bad *unresolved) {
+	if e == nil || pkg == nil {
+		return out, &unresolved{why: "the input is not passed at the call"}
 	}
-	if depth > 6 {
-		return nil, &unresolved{pos: e.Pos(), why: "the input is built too far from the call"}
+	if depth > 8 {
+		return out, &unresolved{pos: e.Pos(), why: "the input is built too far from the call"}
 	}
 	info := pkg.TypesInfo
 	switch x := ast.Unparen(e).(type) {
 	case *ast.UnaryExpr:
 		if x.Op == token.AND {
-			return r.field(pkg, x.X, name, depth+1)
+			return r.field1(pkg, x.X, name, depth+1)
 		}
 	case *ast.StarExpr:
-		return r.field(pkg, x.X, name, depth+1)
+		return r.field1(pkg, x.X, name, depth+1)
 	case *ast.CompositeLit:
 		for _, el := range x.Elts {
 			if kv, ok := el.(*ast.KeyValueExpr); ok {
 				if id, ok := kv.Key.(*ast.Ident); ok && id.Name == name {
-					return []located{{pkg, kv.Value}}, nil
+					return fieldVals{vals: []located{r.at(pkg, kv.Value)}}, nil
 				}
 			}
 		}
-		return nil, nil
+		return fieldVals{unset: true}, nil
 	case *ast.Ident:
 		v, ok := info.Uses[x].(*types.Var)
 		if !ok {
 			break
 		}
-		var srcs []ast.Expr
+		var srcs []located
 		if ref, isParam := r.p.paramOf[v]; isParam {
-			if ref.fn.Type().(*types.Signature).Recv() != nil || r.p.escapes[ref.fn] {
-				return nil, &unresolved{pos: e.Pos(), why: fmt.Sprintf("the input comes from parameter %s of %s, which may be called from code the analysis does not follow", v.Name(), ref.fn.Name())}
+			args, bad := r.paramArgs(x, v, ref)
+			if bad != nil {
+				bad.why = "the input comes from " + bad.why
+				return out, bad
 			}
-			for _, cs := range r.p.callers[ref.fn] {
-				if ref.idx < len(cs.call.Args) {
-					srcs = append(srcs, cs.call.Args[ref.idx])
-				}
-			}
+			srcs = args
 		} else {
-			srcs = r.p.assigns[v]
+			for _, s := range r.p.assigns[v] {
+				if s == nil {
+					return out, &unresolved{pos: e.Pos(), why: "the input " + v.Name() + " is set from a value the analysis cannot follow"}
+				}
+				srcs = append(srcs, r.at(r.pkgOf(s, pkg), s))
+			}
+			if len(srcs) == 0 && r.p.declBlock[v] != nil {
+				out.unset = true // var v T: the zero value
+			}
 		}
 		for _, s := range srcs {
-			if s == nil {
-				return nil, &unresolved{pos: e.Pos(), why: "the input " + v.Name() + " is set from a value the analysis cannot follow"}
-			}
-			got, bad := r.field(r.pkgOf(s, pkg), s, name, depth+1)
+			var got fieldVals
+			var bad *unresolved
+			r.under(s.bind, func() { got, bad = r.field1(s.pkg, s.e, name, depth+1) })
 			if bad != nil {
-				return nil, bad
+				return out, bad
 			}
-			vals = append(vals, got...)
+			out.add(got)
 		}
+		definite := false
 		for _, s := range r.p.varField[varField{v, name}] {
 			if s == nil {
-				return nil, &unresolved{pos: e.Pos(), why: "the field " + name + " is set from a value the analysis cannot follow"}
+				return out, &unresolved{pos: e.Pos(), why: "the field " + name + " is set from a value the analysis cannot follow"}
 			}
-			vals = append(vals, located{r.pkgOf(s, pkg), s})
+			out.vals = append(out.vals, r.at(r.pkgOf(s, pkg), s))
+			if b := r.p.stmtBlock[s]; b != nil && b == r.p.declBlock[v] && len(r.p.assigns[v]) <= 1 {
+				definite = true
+			}
 		}
-		return vals, nil
+		if definite {
+			out.unset = false
+		}
+		return out, nil
 	case *ast.CallExpr:
 		if fn := calleeFunc(info, x); fn != nil {
 			if d := r.p.decls[fn]; d != nil && d.Body != nil {
 				dpkg := r.p.declPkg[fn]
-				var bad *unresolved
-				ast.Inspect(d.Body, func(n ast.Node) bool {
-					switch n := n.(type) {
-					case *ast.FuncLit:
-						return false
-					case *ast.ReturnStmt:
-						if len(n.Results) > 0 && bad == nil {
-							got, b := r.field(dpkg, n.Results[0], name, depth+1)
-							vals, bad = append(vals, got...), b
+				b := binding{fn: fn, pkg: pkg, args: x.Args, bind: r.bind}
+				r.under(append(r.bind[:len(r.bind):len(r.bind)], b), func() {
+					ast.Inspect(d.Body, func(n ast.Node) bool {
+						switch n := n.(type) {
+						case *ast.FuncLit:
+							return false
+						case *ast.ReturnStmt:
+							if len(n.Results) > 0 && bad == nil {
+								if tv, ok := dpkg.TypesInfo.Types[n.Results[0]]; ok && tv.IsNil() {
+									return true // an error path
+								}
+								var got fieldVals
+								got, bad = r.field1(dpkg, n.Results[0], name, depth+1)
+								out.add(got)
+							}
 						}
-					}
-					return true
+						return true
+					})
 				})
-				return vals, bad
+				return out, bad
 			}
 		}
 	}
-	return nil, &unresolved{pos: e.Pos(), why: "the input is " + describe(e) + ", which the analysis does not follow"}
+	return out, &unresolved{pos: e.Pos(), why: "the input is " + describe(e) + ", which the analysis does not follow"}
 }
 
-// elements returns the elements of a slice value.
-func (r *resolver) elements(pkg *packages.Package, e ast.Expr, depth int) ([]located, *unresolved) {
-	if depth > 6 {
+// elements returns the elements a slice value may hold: those of
+// composite literals, append calls and assignments by index; make gives
+// none.
+func (r *resolver) elements(l located) (out []located, bad *unresolved) {
+	r.under(l.bind, func() { out, bad = r.elements1(l.pkg, l.e, 0, map[types.Object]bool{}) })
+	return out, bad
+}
+
+func (r *resolver) elements1(pkg *packages.Package, e ast.Expr, depth int, visiting map[types.Object]bool) ([]located, *unresolved) {
+	if depth > 8 {
 		return nil, &unresolved{pos: e.Pos(), why: "a list built too far from the call"}
 	}
 	info := pkg.TypesInfo
@@ -446,40 +611,111 @@ func (r *resolver) elements(pkg *packages.Package, e ast.Expr, depth int) ([]loc
 			if kv, ok := el.(*ast.KeyValueExpr); ok {
 				el = kv.Value
 			}
-			out = append(out, located{pkg, el})
+			out = append(out, r.at(pkg, el))
 		}
 		return out, nil
+	case *ast.UnaryExpr:
+		if x.Op == token.AND {
+			return r.elements1(pkg, x.X, depth+1, visiting)
+		}
+	case *ast.SliceExpr:
+		return r.elements1(pkg, x.X, depth+1, visiting)
 	case *ast.Ident:
 		v, ok := info.Uses[x].(*types.Var)
-		if !ok || r.p.paramOf[v].fn != nil {
+		if !ok {
 			break
 		}
-		var out []located
-		for _, s := range r.p.assigns[v] {
-			if s == nil {
-				return nil, &unresolved{pos: e.Pos(), why: "the list " + v.Name() + " is set from a value the analysis cannot follow"}
+		if visiting[v] {
+			return nil, nil // the other assignments say what it holds
+		}
+		visiting[v] = true
+		defer delete(visiting, v)
+		var srcs []located
+		if ref, isParam := r.p.paramOf[v]; isParam {
+			args, bad := r.paramArgs(x, v, ref)
+			if bad != nil {
+				bad.why = "a list from " + bad.why
+				return nil, bad
 			}
-			got, bad := r.elements(r.pkgOf(s, pkg), s, depth+1)
+			srcs = args
+		} else {
+			for _, s := range r.p.assigns[v] {
+				if s == nil {
+					return nil, &unresolved{pos: e.Pos(), why: "the list " + v.Name() + " is set from a value the analysis cannot follow"}
+				}
+				srcs = append(srcs, r.at(r.pkgOf(s, pkg), s))
+			}
+		}
+		var out []located
+		for _, s := range srcs {
+			var got []located
+			var bad *unresolved
+			r.under(s.bind, func() { got, bad = r.elements1(s.pkg, s.e, depth+1, visiting) })
 			if bad != nil {
 				return nil, bad
 			}
 			out = append(out, got...)
 		}
+		for _, el := range r.p.elems[v] {
+			if el == nil {
+				return nil, &unresolved{pos: e.Pos(), why: "an element of " + v.Name() + " is set from a value the analysis cannot follow"}
+			}
+			out = append(out, r.at(r.pkgOf(el, pkg), el))
+		}
 		return out, nil
 	case *ast.CallExpr:
-		if id, ok := ast.Unparen(x.Fun).(*ast.Ident); ok && id.Name == "append" {
-			if _, isBuiltin := info.Uses[id].(*types.Builtin); isBuiltin && len(x.Args) > 0 {
-				out, bad := r.elements(pkg, x.Args[0], depth+1)
-				if bad != nil {
-					return nil, bad
+		if id, ok := ast.Unparen(x.Fun).(*ast.Ident); ok {
+			if _, isBuiltin := info.Uses[id].(*types.Builtin); isBuiltin {
+				switch id.Name {
+				case "make":
+					return nil, nil
+				case "append":
+					if len(x.Args) == 0 {
+						return nil, nil
+					}
+					out, bad := r.elements1(pkg, x.Args[0], depth+1, visiting)
+					if bad != nil {
+						return nil, bad
+					}
+					if x.Ellipsis.IsValid() {
+						more, bad := r.elements1(pkg, x.Args[len(x.Args)-1], depth+1, visiting)
+						if bad != nil {
+							return nil, bad
+						}
+						return append(out, more...), nil
+					}
+					for _, a := range x.Args[1:] {
+						out = append(out, r.at(pkg, a))
+					}
+					return out, nil
 				}
-				if x.Ellipsis.IsValid() {
-					return nil, &unresolved{pos: e.Pos(), why: "a list appended with ..."}
-				}
-				for _, a := range x.Args[1:] {
-					out = append(out, located{pkg, a})
-				}
-				return out, nil
+			}
+		}
+		if fn := calleeFunc(info, x); fn != nil {
+			if d := r.p.decls[fn]; d != nil && d.Body != nil {
+				dpkg := r.p.declPkg[fn]
+				var out []located
+				var bad *unresolved
+				b := binding{fn: fn, pkg: pkg, args: x.Args, bind: r.bind}
+				r.under(append(r.bind[:len(r.bind):len(r.bind)], b), func() {
+					ast.Inspect(d.Body, func(n ast.Node) bool {
+						switch n := n.(type) {
+						case *ast.FuncLit:
+							return false
+						case *ast.ReturnStmt:
+							if len(n.Results) > 0 && bad == nil {
+								if tv, ok := dpkg.TypesInfo.Types[n.Results[0]]; ok && tv.IsNil() {
+									return true
+								}
+								var got []located
+								got, bad = r.elements1(dpkg, n.Results[0], depth+1, visiting)
+								out = append(out, got...)
+							}
+						}
+						return true
+					})
+				})
+				return out, bad
 			}
 		}
 	}
@@ -487,8 +723,13 @@ func (r *resolver) elements(pkg *packages.Package, e ast.Expr, depth int) ([]loc
 }
 
 // keys returns the keys of a map value.
-func (r *resolver) keys(pkg *packages.Package, e ast.Expr, depth int) ([]located, *unresolved) {
-	if depth > 6 {
+func (r *resolver) keys(l located) (out []located, bad *unresolved) {
+	r.under(l.bind, func() { out, bad = r.keys1(l.pkg, l.e, 0, map[types.Object]bool{}) })
+	return out, bad
+}
+
+func (r *resolver) keys1(pkg *packages.Package, e ast.Expr, depth int, visiting map[types.Object]bool) ([]located, *unresolved) {
+	if depth > 8 {
 		return nil, &unresolved{pos: e.Pos(), why: "a map built too far from the call"}
 	}
 	info := pkg.TypesInfo
@@ -497,7 +738,7 @@ func (r *resolver) keys(pkg *packages.Package, e ast.Expr, depth int) ([]located
 		var out []located
 		for _, el := range x.Elts {
 			if kv, ok := el.(*ast.KeyValueExpr); ok {
-				out = append(out, located{pkg, kv.Key})
+				out = append(out, r.at(pkg, kv.Key))
 			}
 		}
 		return out, nil
@@ -506,6 +747,11 @@ func (r *resolver) keys(pkg *packages.Package, e ast.Expr, depth int) ([]located
 		if !ok || r.p.paramOf[v].fn != nil {
 			break
 		}
+		if visiting[v] {
+			return nil, nil
+		}
+		visiting[v] = true
+		defer delete(visiting, v)
 		var out []located
 		for _, s := range r.p.assigns[v] {
 			if s == nil {
@@ -520,14 +766,14 @@ func (r *resolver) keys(pkg *packages.Package, e ast.Expr, depth int) ([]located
 			if sel, ok := ast.Unparen(s).(*ast.SelectorExpr); ok && (sel.Sel.Name == "UnprocessedKeys" || sel.Sel.Name == "UnprocessedItems") {
 				continue
 			}
-			got, bad := r.keys(r.pkgOf(s, pkg), s, depth+1)
+			got, bad := r.keys1(r.pkgOf(s, pkg), s, depth+1, visiting)
 			if bad != nil {
 				return nil, bad
 			}
 			out = append(out, got...)
 		}
 		for _, k := range r.p.mapKeys[v] {
-			out = append(out, located{r.pkgOf(k, pkg), k})
+			out = append(out, r.at(r.pkgOf(k, pkg), k))
 		}
 		return out, nil
 	}
