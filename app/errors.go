@@ -69,6 +69,11 @@ func MethodNotAllowed(format string, args ...any) *Error {
 	return newError(http.StatusMethodNotAllowed, "MethodNotAllowedError", format, args)
 }
 
+// RequestTimeout is Chalice's RequestTimeoutError (408).
+func RequestTimeout(format string, args ...any) *Error {
+	return newError(http.StatusRequestTimeout, "RequestTimeoutError", format, args)
+}
+
 // Conflict is Chalice's ConflictError (409).
 func Conflict(format string, args ...any) *Error {
 	return newError(http.StatusConflict, "ConflictError", format, args)

@@ -23,6 +23,7 @@ func TestErrorHelpers(t *testing.T) {
 		{Forbidden, 403, "ForbiddenError"},
 		{NotFound, 404, "NotFoundError"},
 		{MethodNotAllowed, 405, "MethodNotAllowedError"},
+		{RequestTimeout, 408, "RequestTimeoutError"},
 		{Conflict, 409, "ConflictError"},
 		{RequestTooLarge, 413, "RequestTooLargeError"},
 		{UnsupportedMediaType, 415, "UnsupportedMediaType"},

@@ -47,7 +47,7 @@ func (c *eventConfig) has(option string) bool { return slices.Contains(c.set, op
 
 // WithBatchSize sets the largest number of records or messages per
 // invocation: 1 to 10000 for DynamoDB and Kinesis streams (default 100, as
-// in Chalice); 1 to 10 for SQS (default 10), or up to 10000 for a
+// in Chalice); 1 to 10 for SQS (default 1, as in Chalice), or up to 10000 for a
 // standard queue with a batching window. For OnSQSMessage, OnSQSBatch,
 // OnDynamoDBRecord, OnDynamoDBBatch, OnKinesisRecord and OnKinesisBatch.
 func WithBatchSize(n int) EventOption {

@@ -103,7 +103,7 @@ func (a *App) OnEvent(name string, pattern any, handler func(context.Context, ev
 // its messages become visible again after the queue's visibility timeout.
 // To report single failed messages, use OnSQSBatch.
 //
-// Options: WithBatchSize (default 10), WithMaximumBatchingWindow and
+// Options: WithBatchSize (default 1, as in Chalice), WithMaximumBatchingWindow and
 // WithMaximumConcurrency. Lambda does not retry SQS messages itself, so
 // the failure options do not apply: give the queue a redrive policy.
 func (a *App) OnSQSMessage(name, queue string, handler func(context.Context, events.SQSEvent) error, opts ...EventOption) {
@@ -134,7 +134,9 @@ func (a *App) onSQS(method, name, queue string, handler any, batch bool, invoke 
 	a.registerName(method, name)
 	c := eventOptions(method, name, sqsOptions, opts)
 	if !c.has("WithBatchSize") {
-		c.batchSize = 10
+		// Chalice's on_sqs_message defaults batch_size to 1: one message per
+		// invocation, so a failing message never takes others down with it.
+		c.batchSize = 1
 	}
 	checkWindow(method, name, c.window)
 	fifo := strings.HasSuffix(queue, ".fifo")

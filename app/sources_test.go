@@ -408,3 +408,24 @@ func TestEventRegistrationAccepts(t *testing.T) {
 		t.Errorf("filter policy %s", n.SNS.FilterPolicy)
 	}
 }
+
+// TestSQSBatchSizeDefaultsToOne follows Chalice's on_sqs_message, whose
+// batch_size defaults to 1: a port that relies on one message per
+// invocation must not silently get ten.
+func TestSQSBatchSizeDefaultsToOne(t *testing.T) {
+	a := New("sqsdefault")
+	a.OnSQSMessage("one", "jobs", func(context.Context, events.SQSEvent) error { return nil })
+	a.OnSQSBatch("many", "jobs", func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+		return events.SQSEventResponse{}, nil
+	}, WithBatchSize(10))
+	m := a.Manifest()
+	got := map[string]int{}
+	for _, f := range m.Functions {
+		if f.SQS != nil {
+			got[f.Name] = f.SQS.BatchSize
+		}
+	}
+	if want := map[string]int{"one": 1, "many": 10}; !cmp.Equal(got, want) {
+		t.Errorf("SQS batch sizes = %v, want %v", got, want)
+	}
+}

@@ -350,16 +350,24 @@ func (d *decoder) object(n *node, path, example string) bool {
 }
 
 func decodeVersion(d *decoder, l *layer, n *node, path string, off int) {
-	if n.kind == kindNumber && n.num.String() == "2.0" {
-		d.errorf(n.off, path, "want the string \"2.0\", got the number 2.0", `put it in quotes: "2.0"`)
+	// Chalice reads "1.0" and "2.0" alike (the version only names the
+	// schema its "new-project" wrote) and does not care whether it is
+	// quoted; so does gochalice.
+	const fix = `gochalice reads Chalice's versions "1.0" and "2.0": set "version": "2.0"`
+	if n.kind == kindNumber {
+		switch n.num.String() {
+		case "1", "1.0", "2", "2.0":
+		default:
+			d.errorf(n.off, path, fmt.Sprintf("%s is not a config schema version gochalice reads", n.num.String()), fix)
+		}
 		return
 	}
 	v, ok := d.str(n, path, `"2.0"`)
 	if !ok {
 		return
 	}
-	if v != "2.0" {
-		d.errorf(n.off, path, fmt.Sprintf("%q is not a config schema version gochalice reads", v), `gochalice reads Chalice's version "2.0": set "version": "2.0" and move per-stage settings under "stages"`)
+	if v != "1.0" && v != "2.0" {
+		d.errorf(n.off, path, fmt.Sprintf("%q is not a config schema version gochalice reads", v), fix)
 	}
 }
 

@@ -335,3 +335,18 @@ func TestCheckFunctionsClean(t *testing.T) {
 		t.Errorf("CheckFunctions: %v", ds)
 	}
 }
+
+// TestVersionsChaliceAccepts loads configs with the versions Chalice
+// reads: "1.0" and "2.0", quoted or not.
+func TestVersionsChaliceAccepts(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{`"1.0"`, `"2.0"`, `1.0`, `2.0`, `2`} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			data := `{"version": ` + v + `, "app_name": "app", "stages": {"dev": {}}}`
+			if _, err := LoadFS(fstest.MapFS{ConfigFile: {Data: []byte(data)}}); err != nil {
+				t.Errorf("LoadFS(%s): %v", data, err)
+			}
+		})
+	}
+}
