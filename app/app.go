@@ -43,10 +43,13 @@ type App struct {
 	BinaryTypes []string
 
 	middleware []func(http.Handler) http.Handler
-	defaults   []RouteOption
-	routes     []*route
-	functions  []*function
-	names      map[string]bool
+	// eventMiddleware wraps function invocations (UseEvents); empty costs
+	// nothing on the invocation path.
+	eventMiddleware []eventMiddleware
+	defaults        []RouteOption
+	routes          []*route
+	functions       []*function
+	names           map[string]bool
 
 	// authorizers are the API's authorizers by name: custom ones as they
 	// are registered, Cognito and IAM ones when a route first uses them.

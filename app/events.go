@@ -20,6 +20,11 @@ type function struct {
 	info   manifest.Handler
 	invoke func(ctx context.Context, payload []byte) ([]byte, error)
 
+	// event is the EventKind event middleware matches; empty means the
+	// one kind names (see eventKindOf). WebSocket handlers set it to
+	// WebSocketEvents.
+	event EventKind
+
 	// source holds the event source fields of the function's manifest
 	// entry (DynamoDBStream, SQS, ..., OnFailure).
 	source manifest.Function
@@ -234,11 +239,17 @@ func (a *App) Invoke(ctx context.Context, name string, payload []byte) ([]byte, 
 func (a *App) lookup(name string) (func(context.Context, []byte) ([]byte, error), error) {
 	if name == manifest.APIHandlerName && len(a.routes) > 0 {
 		a.Handler()
-		return a.invokeAPI, nil
+		if len(a.eventMiddleware) == 0 {
+			return a.invokeAPI, nil
+		}
+		return a.wrapEvents(name, HTTPEvents, a.invokeAPI), nil
 	}
 	for _, f := range a.functions {
 		if f.name == name {
-			return f.invoke, nil
+			if len(a.eventMiddleware) == 0 {
+				return f.invoke, nil
+			}
+			return a.wrapEvents(name, f.eventKind(), f.invoke), nil
 		}
 	}
 	return nil, &UnknownFunctionError{Name: name, Known: a.functionNames()}

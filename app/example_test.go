@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/gochalice/gochalice/app"
 	"github.com/gochalice/gochalice/app/apptest"
@@ -173,4 +175,47 @@ func ExampleApp_TokenAuthorizer() {
 	// Output:
 	// 200 hello ana
 	// 401 {"message":"Unauthorized"}
+}
+
+// Event middleware wraps every function once, whatever its event source:
+// here Lambda Powertools-style structured logging, one JSON line per
+// invocation with the function's name, the request id and whether it is
+// a cold start.
+func ExampleApp_UseEvents() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // left out to keep the example's output stable
+			}
+			return a
+		},
+	}))
+	coldStart := true
+	a := app.New("savealife")
+	a.UseEvents(app.AllEvents, func(next app.InvokeFunc) app.InvokeFunc {
+		return func(ctx context.Context, inv app.Invocation) ([]byte, error) {
+			log := logger.With("function_name", inv.Function, "event_kind", inv.Kind, "cold_start", coldStart)
+			coldStart = false
+			if lc, ok := lambdacontext.FromContext(ctx); ok {
+				log = log.With("function_request_id", lc.AwsRequestID)
+			}
+			out, err := next(ctx, inv)
+			if err != nil {
+				log.Error("invocation failed", "error", err)
+				return out, err
+			}
+			log.Info("invocation done")
+			return out, nil
+		}
+	})
+	a.OnSQSMessage("remind", os.Getenv("REMINDERS_QUEUE"), func(ctx context.Context, ev events.SQSEvent) error {
+		return nil
+	})
+
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"})
+	_, _ = a.Invoke(ctx, "remind", []byte(`{"Records": []}`))
+	_, _ = a.Invoke(ctx, "remind", []byte(`{"Records": []}`))
+	// Output:
+	// {"level":"INFO","msg":"invocation done","function_name":"remind","event_kind":"sqs","cold_start":true,"function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}
+	// {"level":"INFO","msg":"invocation done","function_name":"remind","event_kind":"sqs","cold_start":false,"function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}
 }
