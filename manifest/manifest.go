@@ -90,7 +90,31 @@ const (
 	// KindAuthorizer is a custom Lambda authorizer of the API (push: a
 	// permission for API Gateway with SourceArn = the API's authorizers).
 	KindAuthorizer Kind = "authorizer"
+	// KindWebSocketConnect, KindWebSocketMessage and KindWebSocketDisconnect
+	// handle the $connect, $default and $disconnect routes of the app's
+	// API Gateway WebSocket API (push: a permission for API Gateway with
+	// SourceArn = that API). Chalice's on_ws_connect, on_ws_message and
+	// on_ws_disconnect; the functions are named after their kind.
+	KindWebSocketConnect    Kind = "websocket_connect"
+	KindWebSocketMessage    Kind = "websocket_message"
+	KindWebSocketDisconnect Kind = "websocket_disconnect"
 )
+
+// IsWebSocket reports whether k is one of the WebSocket kinds.
+func (k Kind) IsWebSocket() bool {
+	return k == KindWebSocketConnect || k == KindWebSocketMessage || k == KindWebSocketDisconnect
+}
+
+// HasWebSocket reports whether the app has a WebSocket API: any function
+// of a WebSocket kind.
+func (m *Manifest) HasWebSocket() bool {
+	for _, f := range m.Functions {
+		if f.Kind.IsWebSocket() {
+			return true
+		}
+	}
+	return false
+}
 
 // Manifest is what an app contains.
 type Manifest struct {
