@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -43,11 +42,10 @@ func defaultAWSEnv() *awsEnv {
 // terminal, each long step prints a line first.
 func (e *awsEnv) load(c *cli.Context, dir, stage string, errw io.Writer) (p *deployer.Project, cleanup func(), err error) {
 	ctx := c.Context
-	buildDir, err := os.MkdirTemp("", "gochalice-build-")
+	buildDir, cleanup, err := build.TempDir(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	cleanup = func() { os.RemoveAll(buildDir) }
 	if e.loadProject != nil {
 		p, err = e.loadProject(ctx, dir, stage, buildDir)
 	} else {
