@@ -127,11 +127,10 @@ func eventKindOf(k manifest.Kind) EventKind {
 		return DynamoDBEvents
 	case manifest.KindFunction:
 		return LambdaEvents
+	case manifest.KindWebSocketConnect, manifest.KindWebSocketMessage, manifest.KindWebSocketDisconnect:
+		return WebSocketEvents
 	case manifest.KindAuthorizer:
 		return "" // not wrapped, as in Chalice
-	}
-	if strings.HasPrefix(string(k), "websocket") {
-		return WebSocketEvents
 	}
 	return ""
 }

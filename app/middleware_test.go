@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gochalice/gochalice/manifest"
 )
 
 // TestUseEvents registers a function of every kind, an all-events
@@ -86,10 +88,10 @@ func TestUseEventsRejects(t *testing.T) {
 }
 
 // TestEventKindOfWebSocket is the hook the WebSocket handlers plug into:
-// a function whose manifest kind starts with "websocket", or that sets
-// its event field, is a WebSocketEvents invocation.
+// a function of a manifest WebSocket kind, or that sets its event field,
+// is a WebSocketEvents invocation.
 func TestEventKindOfWebSocket(t *testing.T) {
-	if got := eventKindOf("websocket_message"); got != WebSocketEvents {
+	if got := eventKindOf(manifest.KindWebSocketMessage); got != WebSocketEvents {
 		t.Errorf("eventKindOf(websocket_message) = %q", got)
 	}
 	if got := (&function{kind: "anything", event: WebSocketEvents}).eventKind(); got != WebSocketEvents {
