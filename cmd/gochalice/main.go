@@ -100,6 +100,7 @@ func newApp(s streams) *cli.App {
 			deleteCommand(),
 			urlCommand(),
 			invokeCommand(),
+			logsCommand(),
 			packageCommand(),
 			deployerPolicyCommand(),
 			completionCommand(),
