@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -442,14 +441,54 @@ func equalAuthorizer(x, y *manifest.Authorizer) bool {
 		x.TTLSeconds == y.TTLSeconds
 }
 
-// identityHeader is the header an authorizer reads its token from
-// (TOKEN, Cognito), canonical; "" for others.
-func identityHeader(spec *manifest.Authorizer) string {
-	if len(spec.IdentitySources) == 0 {
-		return ""
+// CustomAuthorizer registers a custom authorizer run by an existing
+// Lambda function, given by ARN (Chalice's CustomAuthorizer): a TOKEN
+// authorizer reading the Authorization header (or the one header
+// WithIdentitySources names), cached for WithTTL (default 5 minutes).
+// The app deploys no function for it; the deployer lets the API invoke
+// that function with a permission whose SourceArn is the API's
+// authorizers. Locally (gochalice local, apptest) that function is not
+// reachable: routes that use it answer 500, as API Gateway does when an
+// authorizer fails, and the log says why.
+func (a *App) CustomAuthorizer(name, functionARN string, opts ...AuthorizerOption) Authorizer {
+	const ctor = "CustomAuthorizer"
+	checkAuthorizerName(ctor, name)
+	if problem := checkFunctionARN(functionARN); problem != "" {
+		panic(fmt.Sprintf("gochalice: %s %q: function ARN %q: %s", ctor, name, functionARN, problem))
 	}
-	if h, ok := headerSource(spec.IdentitySources[0]); ok {
-		return http.CanonicalHeaderKey(h)
+	c := authorizerOptions(ctor, name, []string{"WithIdentitySources", "WithTTL"}, opts)
+	checkHeaderSource(ctor, name, c.sources)
+	if prev, ok := a.authorizers[name]; ok {
+		panic(fmt.Sprintf("gochalice: %s %q: an authorizer of type %s with this name is already used", ctor, name, prev.Type))
+	}
+	a.registerName(ctor, name)
+	spec := &manifest.Authorizer{Name: name, Type: manifest.AuthorizerToken, IdentitySources: c.sources,
+		TTLSeconds: int(c.ttl / time.Second), FunctionARN: functionARN}
+	if a.authorizers == nil {
+		a.authorizers = map[string]*manifest.Authorizer{}
+	}
+	a.authorizers[name] = spec
+	return Authorizer{spec: spec, owner: a}
+}
+
+// checkFunctionARN says what is wrong with a Lambda function ARN
+// (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME, optionally
+// :ALIAS or :VERSION); "" when nothing is.
+func checkFunctionARN(s string) string {
+	parts := strings.Split(s, ":")
+	if len(parts) < 7 || len(parts) > 8 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function" {
+		return "want arn:aws:lambda:REGION:ACCOUNT:function:NAME"
+	}
+	for _, f := range []struct {
+		i    int
+		what string
+	}{{1, "partition"}, {3, "region"}, {4, "account"}, {6, "function name"}} {
+		if parts[f.i] == "" {
+			return "the " + f.what + " is empty"
+		}
+	}
+	if len(parts[4]) != 12 || strings.Trim(parts[4], "0123456789") != "" {
+		return "the account is not a 12-digit account ID"
 	}
 	return ""
 }

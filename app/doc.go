@@ -62,9 +62,14 @@
 //
 // # Local mode
 //
-// Serve (gochalice local) and package apptest apply authorizers before the
-// route, as API Gateway does, with the answers API Gateway gives
-// (AuthorizeLocal holds the logic both use):
+// Serve (gochalice local) and package apptest stand in for API Gateway in
+// front of the routes, with one implementation they share (the module's
+// internal/apigw package). A request no route takes never reaches the app:
+// as a REST API (what gochalice deploys) it gets 403 {"message":"Missing
+// Authentication Token"}, for an unknown path and for a method its
+// resource does not have; apptest.WithHTTPAPI answers as an HTTP API, 404
+// {"message":"Not Found"}. Authorizers run before the route, as API
+// Gateway runs them, with the answers API Gateway gives:
 //
 //   - Custom authorizers run for real, with the event API Gateway would
 //     send (TOKEN: the identity header's value and the method ARN

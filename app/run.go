@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/gochalice/gochalice/internal/apigw"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -136,7 +137,8 @@ func (a *App) serve(ctx context.Context, ln net.Listener, stage string, getenv f
 	if stage == "" {
 		stage = "local"
 	}
-	h := a.localHandler(LocalAuthConfig{Stage: stage, IAMARN: getenv(manifest.EnvLocalIAMARN)})
+	h := a.localHandler(apigw.Config{Stage: stage, IAMARN: getenv(manifest.EnvLocalIAMARN)})
+	h = a.withWebSocket(stage, h)
 	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests keep ctx's values but not its cancellation: Shutdown

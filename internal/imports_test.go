@@ -27,7 +27,9 @@ var importRules = []struct {
 	pkg   string
 	allow []string
 }{
-	{"app", []string{stdlib, "github.com/aws/aws-lambda-go/", "manifest"}},
+	{"app", []string{stdlib, "github.com/aws/aws-lambda-go/", "manifest", "internal/apigw"}},
+	{"app/apptest", []string{stdlib, "github.com/aws/aws-lambda-go/", "manifest", "app", "internal/apigw", "internal/arn", "internal/stages"}},
+	{"internal/apigw", []string{stdlib, "github.com/aws/aws-lambda-go/", "manifest"}},
 	{"manifest", []string{stdlib}},
 	{"internal/iam", []string{stdlib}},
 	{"internal/arn", []string{stdlib}},
@@ -48,7 +50,11 @@ var deniedDeps = []struct {
 	pkg  string
 	deny []string
 }{
-	{"app/...", []string{"github.com/aws/aws-sdk-go-v2", "golang.org/x/tools", "github.com/urfave/cli", "internal/deployer", "internal/policygen", "internal/stages", "cmd/"}},
+	{"app/...", []string{"github.com/aws/aws-sdk-go-v2", "golang.org/x/tools", "github.com/urfave/cli", "internal/deployer", "internal/policygen", "cmd/"}},
+	// apptest runs in users' tests, not in Lambda: it reads the stage's
+	// settings (internal/stages) as the CLI does; app itself does not.
+	{"app", []string{"internal/stages"}},
+	{"internal/apigw", []string{"github.com/aws/aws-sdk-go-v2", "internal/deployer", "internal/stages", "cmd/"}},
 	{"internal/local/...", []string{"github.com/aws/aws-sdk-go-v2", "internal/deployer"}},
 }
 

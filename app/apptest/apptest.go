@@ -32,7 +32,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +39,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gochalice/gochalice/app"
+	"github.com/gochalice/gochalice/internal/apigw"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -96,12 +96,18 @@ func (c *Client) HTTPClient() *http.Client {
 	return &http.Client{Transport: c}
 }
 
-// missingAuthToken is API Gateway's answer for a request no route matches.
-const missingAuthToken = `{"message":"Missing Authentication Token"}`
+// api is the type of API the client emulates.
+func (c *Client) api() apigw.API {
+	if c.httpAPI {
+		return apigw.HTTP
+	}
+	return apigw.REST
+}
 
 // RoundTrip serves req as API Gateway and Lambda would. A request that
-// matches no route is answered as API Gateway answers it (403 "Missing
-// Authentication Token") without invoking the app. A route's authorizer
+// matches no route is answered as API Gateway answers it, without invoking
+// the app: a REST API with 403 {"message":"Missing Authentication Token"},
+// an HTTP API (WithHTTPAPI) with 404 {"message":"Not Found"}. A route's authorizer
 // and API key requirement are applied in local mode, as gochalice local
 // applies them (see package app): custom authorizers run, Cognito tokens
 // are decoded without checking their signature, IAM requests need a SigV4
@@ -117,30 +123,19 @@ func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		body = b
 	}
-	rt, params, ok := c.match(req.Method, req.URL.EscapedPath())
+	rt, params, ok := apigw.Match(c.manifest.Routes, req.Method, req.URL.EscapedPath())
 	if !ok {
-		return c.response(req, http.StatusForbidden, http.Header{
-			"Content-Type":     {"application/json"},
-			"X-Amzn-Errortype": {"MissingAuthenticationTokenException"},
-			"X-Amzn-Requestid": {c.requestID()},
-			"Content-Length":   {strconv.Itoa(len(missingAuthToken))},
-		}, []byte(missingAuthToken)), nil
+		ans := apigw.Unmatched(c.api())
+		return c.response(req, ans.Status, ans.Header(c.requestID()), []byte(ans.Body)), nil
 	}
 	resource := rt.Path
-	var auth app.LocalAuth
-	if !(req.Method == http.MethodOptions && rt.Method != http.MethodOptions && rt.Method != "ANY") {
-		// The CORS preflight is never authorized.
-		auth = c.app.AuthorizeLocal(req, rt.Method+" "+rt.Path, params, app.LocalAuthConfig{
-			Stage: c.stage, APIID: "apptest", Region: c.region, Account: c.account, IAMARN: c.iamARN,
-		})
-	}
+	auth := apigw.Authorize(req, rt, params, apigw.Config{
+		Stage: c.stage, APIID: "apptest", Region: c.region, Account: c.account, IAMARN: c.iamARN,
+		Authorizers: c.manifest.Authorizers, Invoke: c.app.Invoke, Logger: c.app.Logger,
+	})
 	if auth.Refused() {
-		return c.response(req, auth.Status, http.Header{
-			"Content-Type":     {"application/json"},
-			"X-Amzn-Errortype": {auth.ErrorType},
-			"X-Amzn-Requestid": {c.requestID()},
-			"Content-Length":   {strconv.Itoa(len(auth.Body))},
-		}, []byte(auth.Body)), nil
+		ans := apigw.Answer{Status: auth.Status, ErrorType: auth.ErrorType, Body: auth.Body}
+		return c.response(req, ans.Status, ans.Header(c.requestID()), []byte(ans.Body)), nil
 	}
 	var payload []byte
 	var err error
@@ -226,88 +221,12 @@ func (c *Client) requestID() string {
 	return fmt.Sprintf("apptest-%08d", c.seq)
 }
 
-// match finds the route API Gateway would pick: literal segments before
-// {param} before {proxy+}, a method before ANY. CORS paths also answer
-// OPTIONS (the preflight).
-func (c *Client) match(method, escapedPath string) (rt manifest.Route, params map[string]string, ok bool) {
-	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
-	if escapedPath == "/" || escapedPath == "" {
-		parts = nil
-	}
-	type candidate struct {
-		route  manifest.Route
-		params map[string]string
-		score  []int
-	}
-	var best *candidate
-	for _, rt := range c.manifest.Routes {
-		methodOK := rt.Method == method || rt.Method == "ANY" || (method == http.MethodOptions && rt.CORS != nil)
-		if !methodOK {
-			continue
-		}
-		p, score, ok := matchResource(rt.Path, parts)
-		if !ok {
-			continue
-		}
-		if rt.Method == method {
-			score = append(score, 1)
-		} else {
-			score = append(score, 0)
-		}
-		if best == nil || slices.Compare(score, best.score) > 0 {
-			best = &candidate{route: rt, params: p, score: score}
-		}
-	}
-	if best == nil {
-		return manifest.Route{}, nil, false
-	}
-	return best.route, best.params, true
-}
-
-// matchResource matches path parts against an API Gateway resource path,
-// scoring each segment 2 for a literal, 1 for {param}, 0 for {proxy+}.
-func matchResource(resource string, parts []string) (map[string]string, []int, bool) {
-	var segs []string
-	if resource != "/" {
-		segs = strings.Split(strings.TrimPrefix(resource, "/"), "/")
-	}
-	params := map[string]string{}
-	var score []int
-	for i, s := range segs {
-		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "+}") {
-			if i >= len(parts) {
-				return nil, nil, false
-			}
-			// API Gateway passes path parameters percent-encoded, as
-			// the client sent them.
-			params[s[1:len(s)-2]] = strings.Join(parts[i:], "/")
-			return params, append(score, 0), true
-		}
-		if i >= len(parts) || parts[i] == "" {
-			return nil, nil, false
-		}
-		if strings.HasPrefix(s, "{") {
-			params[s[1:len(s)-1]] = parts[i]
-			score = append(score, 1)
-			continue
-		}
-		if s != parts[i] {
-			return nil, nil, false
-		}
-		score = append(score, 2)
-	}
-	if len(parts) != len(segs) {
-		return nil, nil, false
-	}
-	return params, score, true
-}
-
 func (c *Client) isBinary(contentType string) bool {
 	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
 	return mt != "" && slices.Contains(c.manifest.BinaryTypes, mt)
 }
 
-func (c *Client) v1Event(req *http.Request, resource string, params map[string]string, body []byte, auth *app.LocalAuth) *events.APIGatewayProxyRequest {
+func (c *Client) v1Event(req *http.Request, resource string, params map[string]string, body []byte, auth *apigw.Auth) *events.APIGatewayProxyRequest {
 	headers := map[string]string{}
 	multi := map[string][]string{}
 	for k, vs := range req.Header {
@@ -371,7 +290,7 @@ func (c *Client) v1Event(req *http.Request, resource string, params map[string]s
 	return ev
 }
 
-func (c *Client) v2Event(req *http.Request, resource string, params map[string]string, body []byte, auth *app.LocalAuth) *events.APIGatewayV2HTTPRequest {
+func (c *Client) v2Event(req *http.Request, resource string, params map[string]string, body []byte, auth *apigw.Auth) *events.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
 	var cookies []string
 	for k, vs := range req.Header {

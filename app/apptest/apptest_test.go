@@ -118,6 +118,10 @@ func TestRoutingLikeAPIGateway(t *testing.T) {
 			opts = append(opts, apptest.WithHTTPAPI())
 		}
 		c := apptest.New(newTestApp(), opts...)
+		unmatched := 403
+		if httpAPI {
+			unmatched = 404
+		}
 		tests := []struct {
 			method, url string
 			wantStatus  int
@@ -132,8 +136,10 @@ func TestRoutingLikeAPIGateway(t *testing.T) {
 			{"GET", "/items/Los%20Angeles", 200, "get item", "Los Angeles", "/items/{id}"},
 			{"GET", "/items/100%25", 200, "get item", "100%", "/items/{id}"}, // decoded once, not twice
 			{"GET", "/files/a/b/c.txt", 200, "files", "", "/files/{rest+}"},
-			{"GET", "/nowhere", 403, "", "", ""},   // API Gateway: Missing Authentication Token
-			{"POST", "/items/42", 403, "", "", ""}, // no POST on the resource
+			// No route: REST API 403 Missing Authentication Token, HTTP API
+			// 404 Not Found (package internal/apigw).
+			{"GET", "/nowhere", unmatched, "", "", ""},
+			{"POST", "/items/42", unmatched, "", "", ""}, // no POST on the resource
 		}
 		for _, tc := range tests {
 			t.Run(fmt.Sprintf("httpAPI=%v %s %s", httpAPI, tc.method, tc.url), func(t *testing.T) {
@@ -142,8 +148,14 @@ func TestRoutingLikeAPIGateway(t *testing.T) {
 					t.Fatalf("status = %d %v, want %d", got.status, got.body, tc.wantStatus)
 				}
 				if tc.wantStatus == 403 {
-					if got.body["message"] != "Missing Authentication Token" {
-						t.Errorf("body = %v, want API Gateway's Missing Authentication Token", got.body)
+					if got.body["message"] != "Missing Authentication Token" || got.header.Get("X-Amzn-Errortype") != "MissingAuthenticationTokenException" {
+						t.Errorf("body = %v, error type %q; want API Gateway's Missing Authentication Token", got.body, got.header.Get("X-Amzn-Errortype"))
+					}
+					return
+				}
+				if tc.wantStatus == 404 {
+					if len(got.body) != 1 || got.body["message"] != "Not Found" {
+						t.Errorf("body = %v, want an HTTP API's {\"message\":\"Not Found\"}", got.body)
 					}
 					return
 				}

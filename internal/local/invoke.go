@@ -89,7 +89,9 @@ func EventKinds(k manifest.Kind) []string {
 		return []string{"kinesis"}
 	case manifest.KindDynamoDBStream:
 		return []string{"dynamodb"}
-	case manifest.KindFunction:
+	case manifest.KindFunction, manifest.KindWebSocketConnect, manifest.KindWebSocketMessage, manifest.KindWebSocketDisconnect:
+		// A plain function takes any JSON; there are no sample
+		// WebSocket events yet.
 		return nil
 	}
 	return nil

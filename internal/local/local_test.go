@@ -200,6 +200,10 @@ func TestRunAuthorizers(t *testing.T) {
 		{"/me", "", http.StatusUnauthorized, `{"message":"Unauthorized"}`},
 		{"/me", "Bearer wrong", http.StatusUnauthorized, `{"message":"Unauthorized"}`},
 		{"/me?x=1", "Bearer letmein", http.StatusOK, "alice"},
+		// No route: API Gateway's REST API answer, as apptest gives it
+		// (internal/apigw), not the app's own 404.
+		{"/nowhere", "", http.StatusForbidden, `{"message":"Missing Authentication Token"}`},
+		{"/admin/x", "", http.StatusForbidden, `{"message":"Missing Authentication Token"}`},
 	} {
 		req, _ := http.NewRequest("GET", base+tc.path, nil)
 		if tc.auth != "" {
@@ -221,7 +225,7 @@ func TestRunAuthorizers(t *testing.T) {
 	for _, m := range logLine.FindAllStringSubmatch(stderr.String(), -1) {
 		got = append(got, m[1]+" "+m[2])
 	}
-	want := []string{"/admin 403", "/admin 200", "/me 401", "/me 401", "/me?x=1 200"}
+	want := []string{"/admin 403", "/admin 200", "/me 401", "/me 401", "/me?x=1 200", "/nowhere 403", "/admin/x 403"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("request log (-want +got):\n%s\nstderr:\n%s", diff, stderr.String())
 	}
