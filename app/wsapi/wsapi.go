@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -89,9 +90,18 @@ func FromEvent(ev events.APIGatewayWebsocketProxyRequest) *Client {
 }
 
 // Endpoint returns the Management API endpoint of the API and stage that
-// sent ev.
+// sent ev: https://{domainName}/{stage}, or http:// for the local server
+// (a domain of 127.0.0.1, [::1] or localhost).
 func Endpoint(ev events.APIGatewayWebsocketProxyRequest) string {
-	return "https://" + ev.RequestContext.DomainName + "/" + ev.RequestContext.Stage
+	scheme := "https://"
+	host := ev.RequestContext.DomainName
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "127.0.0.1" || host == "::1" || host == "localhost" {
+		scheme = "http://"
+	}
+	return scheme + ev.RequestContext.DomainName + "/" + ev.RequestContext.Stage
 }
 
 // Error is an error answer of the Management API.
