@@ -139,7 +139,6 @@ func (a *App) serve(ctx context.Context, ln net.Listener, stage string, getenv f
 	}
 	h := a.localHandler(apigw.Config{Stage: stage, IAMARN: getenv(manifest.EnvLocalIAMARN)})
 	h = a.withWebSocket(stage, h)
-	h = a.withWebSocket(stage, h)
 	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests keep ctx's values but not its cancellation: Shutdown
