@@ -33,10 +33,10 @@ func applyLocal(l *apigw.Auth, rc *RequestContext) {
 // localHandler is the local server's handler: Handler behind API
 // Gateway's front door as package internal/apigw emulates it (shared with
 // package apptest). A request no route takes gets API Gateway's answer
-// for a REST API, what gochalice deploys (403 Missing Authentication
-// Token), never the app's own 404 or 405, which API Gateway does not
+// for the API type (REST: 403 Missing Authentication Token; HTTP API: 404
+// Not Found), never the app's own 404 or 405, which API Gateway does not
 // show; the routes' authorizers and API keys are applied in local mode.
-func (a *App) localHandler(cfg apigw.Config) http.Handler {
+func (a *App) localHandler(api apigw.API, cfg apigw.Config) http.Handler {
 	h := a.Handler()
 	m := a.Manifest()
 	cfg.Authorizers = m.Authorizers
@@ -45,7 +45,7 @@ func (a *App) localHandler(cfg apigw.Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, params, ok := apigw.Match(m.Routes, r.Method, r.URL.EscapedPath())
 		if !ok {
-			apigw.Unmatched(apigw.REST).Write(w)
+			apigw.Unmatched(api).Write(w)
 			return
 		}
 		if rt.Authorizer == "" && !rt.APIKeyRequired {

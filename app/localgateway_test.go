@@ -15,7 +15,7 @@ import (
 // does not have, never the app's own 404 or 405.
 func TestLocalServerUnmatchedLikeRESTAPI(t *testing.T) {
 	t.Parallel()
-	h := newAPIApp().localHandler(apigw.Config{})
+	h := newAPIApp().localHandler(apigw.REST, apigw.Config{})
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "/nowhere"},
 		{"DELETE", "/donors/42"}, // the resource has GET only
@@ -34,5 +34,19 @@ func TestLocalServerUnmatchedLikeRESTAPI(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/donors/42", nil))
 	if rec.Code != http.StatusOK {
 		t.Errorf("GET /donors/42: %d, want the route's 200", rec.Code)
+	}
+}
+
+// A stage whose api_gateway_type is HTTP answers as an HTTP API: 404
+// {"message":"Not Found"}.
+func TestLocalServerUnmatchedLikeHTTPAPI(t *testing.T) {
+	t.Parallel()
+	h := newAPIApp().localHandler(apigw.ParseAPI("HTTP"), apigw.Config{})
+	for _, tc := range []struct{ method, path string }{{"GET", "/nowhere"}, {"DELETE", "/donors/42"}} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		if rec.Code != http.StatusNotFound || rec.Body.String() != `{"message":"Not Found"}` {
+			t.Errorf("%s %s: %d %s, want 404 Not Found", tc.method, tc.path, rec.Code, rec.Body)
+		}
 	}
 }

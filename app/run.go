@@ -128,7 +128,9 @@ func (h lambdaHandler) Invoke(ctx context.Context, payload []byte) ([]byte, erro
 //
 // Routes with an authorizer or an API key are served in local mode (see
 // the package documentation); the identity of IAM callers is
-// GOCHALICE_LOCAL_IAM_ARN, or manifest.DefaultLocalIAMARN.
+// GOCHALICE_LOCAL_IAM_ARN, or manifest.DefaultLocalIAMARN. A request no
+// route takes gets API Gateway's answer for the stage's API type, which
+// gochalice local passes as GOCHALICE_LOCAL_API_TYPE ("HTTP", else REST).
 func (a *App) Serve(ctx context.Context, ln net.Listener, stage string) error {
 	return a.serve(ctx, ln, stage, os.Getenv)
 }
@@ -137,7 +139,7 @@ func (a *App) serve(ctx context.Context, ln net.Listener, stage string, getenv f
 	if stage == "" {
 		stage = "local"
 	}
-	h := a.localHandler(apigw.Config{Stage: stage, IAMARN: getenv(manifest.EnvLocalIAMARN)})
+	h := a.localHandler(apigw.ParseAPI(getenv(apigw.EnvAPIType)), apigw.Config{Stage: stage, IAMARN: getenv(manifest.EnvLocalIAMARN)})
 	h = a.withWebSocket(stage, h)
 	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,

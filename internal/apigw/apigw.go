@@ -159,3 +159,17 @@ func matchResource(resource string, parts []string) (map[string]string, []int, b
 	}
 	return params, score, true
 }
+
+// EnvAPIType is the environment variable through which gochalice local
+// tells the app's local server the API type of the stage
+// (api_gateway_type: "REST" or "HTTP"); REST when unset.
+const EnvAPIType = "GOCHALICE_LOCAL_API_TYPE"
+
+// ParseAPI returns the API type a stage's api_gateway_type names: HTTP
+// for "HTTP" (any case), REST otherwise.
+func ParseAPI(s string) API {
+	if strings.EqualFold(s, "HTTP") {
+		return HTTP
+	}
+	return REST
+}

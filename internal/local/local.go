@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -22,7 +23,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gochalice/gochalice/internal/apigw"
 	"github.com/gochalice/gochalice/internal/build"
+	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -43,6 +46,11 @@ type Options struct {
 	// routes behind the IAM authorizer (manifest.EnvLocalIAMARN); "" for
 	// manifest.DefaultLocalIAMARN.
 	IAMIdentity string
+	// APIType is the stage's api_gateway_type ("REST" or "HTTP"), which
+	// decides API Gateway's answer to a request no route takes (REST: 403
+	// Missing Authentication Token; HTTP: 404 Not Found). When "", it is
+	// read from .chalice/config.json at every (re)start.
+	APIType string
 	// Reload rebuilds and restarts the app when its sources change.
 	Reload bool
 	// PollInterval is how often sources are checked (default 500ms).
@@ -154,10 +162,15 @@ func Run(ctx context.Context, opts Options) error {
 			return nil, err
 		}
 		appAddr := net.JoinHostPort("127.0.0.1", appPort)
+		api, err := apiType(opts)
+		if err != nil {
+			return nil, err
+		}
 		vars := map[string]string{
 			manifest.EnvHost:  "127.0.0.1",
 			manifest.EnvPort:  appPort,
 			manifest.EnvStage: opts.Stage,
+			apigw.EnvAPIType:  api,
 		}
 		if opts.IAMIdentity != "" {
 			vars[manifest.EnvLocalIAMARN] = opts.IAMIdentity
@@ -227,6 +240,26 @@ func Run(ctx context.Context, opts Options) error {
 			p = next
 		}
 	}
+}
+
+// apiType is the API type of the stage: opts.APIType, else the stage's
+// api_gateway_type in .chalice/config.json (REST without one).
+func apiType(opts Options) (string, error) {
+	if opts.APIType != "" {
+		return opts.APIType, nil
+	}
+	if _, err := os.Stat(filepath.Join(opts.ProjectDir, stages.ConfigFile)); errors.Is(err, fs.ErrNotExist) {
+		return stages.DefaultAPIGatewayType, nil
+	}
+	cfg, err := stages.Load(opts.ProjectDir)
+	if err != nil {
+		return "", err
+	}
+	s, err := cfg.Resolve(opts.Stage, manifest.APIHandlerName)
+	if err != nil {
+		return "", err
+	}
+	return s.APIGatewayType, nil
 }
 
 // freePort returns a port of 127.0.0.1 that nothing listens on now.
