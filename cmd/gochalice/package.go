@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"sigs.k8s.io/yaml"
 
 	"github.com/gochalice/gochalice/internal/deployer"
 )
@@ -34,6 +37,8 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 			&cli.StringFlag{Name: "stage", Value: "dev", Usage: "the stage to package"},
 			&cli.StringFlag{Name: "pkg-format", Value: deployer.FormatCloudFormation, Usage: "cloudformation (a SAM template) or terraform"},
 			&cli.StringFlag{Name: "merge-template", Usage: "a JSON `FILE` to merge into the template"},
+			&cli.StringFlag{Name: "template-format", Value: "json", Usage: "json or yaml (CloudFormation only): the SAM template's format"},
+			&cli.BoolFlag{Name: "single-file", Usage: "write one zip file, OUT, holding the template and deployment.zip, instead of a folder"},
 		},
 		Action: func(c *cli.Context) error {
 			ctx := c.Context
@@ -44,6 +49,17 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 			dir, stage, format := c.String("project-dir"), c.String("stage"), c.String("pkg-format")
 			if format != deployer.FormatCloudFormation && format != deployer.FormatTerraform {
 				return usagef(c, "--pkg-format %q: use %s or %s", format, deployer.FormatCloudFormation, deployer.FormatTerraform)
+			}
+			yamlTemplate := false
+			switch tf := c.String("template-format"); tf {
+			case "json":
+			case "yaml":
+				if format != deployer.FormatCloudFormation {
+					return usagef(c, "--template-format yaml is for --pkg-format %s; a Terraform configuration is JSON", deployer.FormatCloudFormation)
+				}
+				yamlTemplate = true
+			default:
+				return usagef(c, "--template-format %q: use json or yaml", tf)
 			}
 			var fragment []byte
 			mergeFile := c.String("merge-template")
@@ -86,10 +102,27 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 			if err != nil {
 				return err
 			}
+			templateFile := deployer.TemplateFile(format)
+			if yamlTemplate {
+				// The JSON's intrinsic functions stay in their long form
+				// ("Fn::GetAtt"), which CloudFormation reads in YAML too.
+				if data, err = yaml.JSONToYAML(data); err != nil {
+					return fmt.Errorf("convert the template to YAML: %w", err)
+				}
+				templateFile = strings.TrimSuffix(templateFile, ".json") + ".yaml"
+			}
+			if c.Bool("single-file") {
+				if err := writeSingleFile(outDir, templateFile, data, p.Code.Zip); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "Wrote %s (%s and %s).\n\nUnzip it, then:\n", outDir, templateFile, deployer.DeploymentZipFile)
+				writePackageNextSteps(out, format, ".", templateFile, pk)
+				return nil
+			}
 			if err := os.MkdirAll(outDir, 0o755); err != nil {
 				return err
 			}
-			templatePath := filepath.Join(outDir, deployer.TemplateFile(format))
+			templatePath := filepath.Join(outDir, templateFile)
 			zipPath := filepath.Join(outDir, deployer.DeploymentZipFile)
 			if err := os.WriteFile(templatePath, data, 0o644); err != nil {
 				return err
@@ -98,14 +131,14 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 				return err
 			}
 			fmt.Fprintf(out, "Wrote %s and %s.\n\n", templatePath, zipPath)
-			writePackageNextSteps(out, format, outDir, pk)
+			writePackageNextSteps(out, format, outDir, templateFile, pk)
 			return nil
 		},
 	}
 }
 
 // writePackageNextSteps says how to deploy what package wrote.
-func writePackageNextSteps(w io.Writer, format, outDir string, pk *deployer.Package) {
+func writePackageNextSteps(w io.Writer, format, outDir, templateFile string, pk *deployer.Package) {
 	stack := pk.Desired.App + "-" + pk.Desired.Stage
 	if format == deployer.FormatTerraform {
 		var vars []string
@@ -124,9 +157,41 @@ func writePackageNextSteps(w io.Writer, format, outDir string, pk *deployer.Pack
 	if len(params) > 0 {
 		overrides = " \\\n      --parameter-overrides " + strings.Join(params, " ")
 	}
+	useJSON, packaged := " --use-json", "packaged.json"
+	if strings.HasSuffix(templateFile, ".yaml") {
+		useJSON, packaged = "", "packaged.yaml"
+	}
 	fmt.Fprintf(w, "Deploy it with CloudFormation (the roles are named, hence CAPABILITY_NAMED_IAM):\n\n"+
-		"  aws cloudformation package --template-file %s --s3-bucket <bucket> --use-json --output-template-file %s\n"+
+		"  aws cloudformation package --template-file %s --s3-bucket <bucket>%s --output-template-file %s\n"+
 		"  aws cloudformation deploy --template-file %s --stack-name %s \\\n      --capabilities CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND%s\n",
-		filepath.Join(outDir, deployer.SAMTemplateFile), filepath.Join(outDir, "packaged.json"),
-		filepath.Join(outDir, "packaged.json"), stack, overrides)
+		filepath.Join(outDir, templateFile), useJSON, filepath.Join(outDir, packaged),
+		filepath.Join(outDir, packaged), stack, overrides)
+}
+
+// writeSingleFile writes path as one zip file holding the template and
+// the deployment package, as chalice package --single-file does.
+func writeSingleFile(path, templateFile string, template, deployment []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{templateFile, template}, {deployer.DeploymentZipFile, deployment}} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate})
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(f.data); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }

@@ -6,13 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
 )
 
 // TestPackageGolden packages savealife through the CLI in both formats:
@@ -146,6 +149,88 @@ func TestPackageGoldenSchema(t *testing.T) {
 	for _, f := range files {
 		if p, ok := got[f]; !ok || len(p) > 0 {
 			t.Errorf("%s: checked %v, problems:\n%s", f, ok, strings.Join(p, "\n"))
+		}
+	}
+}
+
+// TestPackageYAMLSingleFile packages savealife's dev stage as one zip
+// file holding a YAML template and deployment.zip, as chalice package
+// --template-format yaml --single-file does: the YAML says what the
+// JSON template says, intrinsic functions in their long form.
+func TestPackageYAMLSingleFile(t *testing.T) {
+	noCredentials(t)
+	if testing.Short() {
+		t.Skip("builds the app")
+	}
+	out := filepath.Join(t.TempDir(), "dev.zip")
+	var stdout, stderr bytes.Buffer
+	args := []string{"gochalice", "package", "--stage", "dev", "--template-format", "yaml", "--single-file", "--project-dir", savealifeDir, out}
+	if err := runCLI(context.Background(), &stdout, &stderr, args); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if _, err := b.ReadFrom(rc); err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+		files[f.Name] = b.Bytes()
+	}
+	if len(files) != 2 || files["deployment.zip"] == nil || files["sam.yaml"] == nil {
+		t.Fatalf("zip holds %v, want sam.yaml and deployment.zip", slices.Sorted(maps.Keys(files)))
+	}
+	if _, err := zip.NewReader(bytes.NewReader(files["deployment.zip"]), int64(len(files["deployment.zip"]))); err != nil {
+		t.Errorf("deployment.zip: %v", err)
+	}
+	tpl := string(files["sam.yaml"])
+	if !strings.Contains(tpl, "Fn::GetAtt:") || strings.Contains(tpl, "!GetAtt") {
+		t.Errorf("sam.yaml does not keep the long form Fn::GetAtt:\n%s", tpl)
+	}
+	fromYAML, err := yaml.YAMLToJSON(files["sam.yaml"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "package", "dev-sam.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, wantDoc any
+	if err := json.Unmarshal(fromYAML, &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &wantDoc); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantDoc, got); diff != "" {
+		t.Errorf("sam.yaml differs from the JSON template (-json +yaml):\n%s", diff)
+	}
+	if !strings.Contains(stdout.String(), "--template-file sam.yaml --s3-bucket <bucket> --output-template-file packaged.yaml") {
+		t.Errorf("next steps do not name the YAML template:\n%s", stdout.String())
+	}
+}
+
+func TestPackageTemplateFormatErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{args: []string{"--template-format", "toml"}, want: `--template-format "toml": use json or yaml`},
+		{args: []string{"--template-format", "yaml", "--pkg-format", "terraform"}, want: "--template-format yaml is for --pkg-format cloudformation"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := runCLI(context.Background(), &stdout, &stderr, append(append([]string{"gochalice", "package", "--project-dir", savealifeDir}, tc.args...), t.TempDir()))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || exitCode(err) != 2 {
+			t.Errorf("%v: error %v, want a usage error containing %q", tc.args, err, tc.want)
 		}
 	}
 }
