@@ -40,6 +40,7 @@ import (
 
 	"github.com/gochalice/gochalice/app"
 	"github.com/gochalice/gochalice/internal/apigw"
+	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -54,6 +55,12 @@ type Client struct {
 	account  string
 	iamARN   string
 
+	// stageName, config and stageErr are WithStage's stage, its project's
+	// configuration (nil when none was found) and why it cannot be used.
+	stageName string
+	config    *stages.Config
+	stageErr  error
+
 	mu  sync.Mutex
 	seq int
 }
@@ -61,8 +68,23 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithStage sets the API Gateway stage name in events (default "api").
-func WithStage(stage string) Option { return func(c *Client) { c.stage = stage } }
+// WithStage runs the app as the named stage of its project, like
+// Chalice's Client(app, stage_name=...): the project's
+// .chalice/config.json, found from the test's working directory upward as
+// the CLI finds it, gives each function's environment variables (set for
+// the duration of each call to that function, then restored), the API
+// Gateway stage name in events (api_gateway_stage) and the API type
+// (api_gateway_type HTTP sends HTTP API events). A configuration that does
+// not load or has no such stage fails every call with the error naming
+// file, key and fix. Without a .chalice/config.json above the test, stage
+// only names the API Gateway stage in events (default "api").
+//
+// Environment variables are process-wide: calls of clients with a stage
+// are serialized, and the test must not be parallel with others that read
+// the same variables.
+func WithStage(stage string) Option {
+	return func(c *Client) { c.stage, c.stageName = stage, stage }
+}
 
 // WithHTTPAPI sends HTTP API (payload 2.0) events instead of REST API
 // proxy events.
@@ -85,6 +107,9 @@ func New(a *app.App, opts ...Option) *Client {
 	c := &Client{app: a, manifest: a.Manifest(), stage: "api", region: "us-east-1", account: "123456789012"}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.stageName != "" {
+		c.loadStage()
 	}
 	return c
 }
@@ -114,6 +139,9 @@ func (c *Client) api() apigw.API {
 // Authorization header; the caller's identity reaches the handler in the
 // event's request context.
 func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
+	if c.stageErr != nil {
+		return nil, c.stageErr
+	}
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)
@@ -131,7 +159,7 @@ func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
 	resource := rt.Path
 	auth := apigw.Authorize(req, rt, params, apigw.Config{
 		Stage: c.stage, APIID: "apptest", Region: c.region, Account: c.account, IAMARN: c.iamARN,
-		Authorizers: c.manifest.Authorizers, Invoke: c.app.Invoke, Logger: c.app.Logger,
+		Authorizers: c.manifest.Authorizers, Invoke: c.invoke, Logger: c.app.Logger,
 	})
 	if auth.Refused() {
 		ans := apigw.Answer{Status: auth.Status, ErrorType: auth.ErrorType, Body: auth.Body}
@@ -147,7 +175,7 @@ func (c *Client) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apptest: encode event: %w", err)
 	}
-	out, err := c.app.Invoke(req.Context(), manifest.APIHandlerName, payload)
+	out, err := c.invoke(req.Context(), manifest.APIHandlerName, payload)
 	if err != nil {
 		// Lambda answers API Gateway with an error; API Gateway answers 502.
 		return c.response(req, http.StatusBadGateway, http.Header{"Content-Type": {"application/json"}},
@@ -368,7 +396,7 @@ func (c *Client) Invoke(ctx context.Context, name string, payload any) (json.Raw
 	if err != nil {
 		return nil, fmt.Errorf("apptest: encode payload: %w", err)
 	}
-	out, err := c.app.Invoke(ctx, name, in)
+	out, err := c.invoke(ctx, name, in)
 	if err != nil {
 		return nil, err
 	}
