@@ -19,6 +19,21 @@
 //	err = c.Schedule(ctx, "nightly")
 //	err = c.Event(ctx, "on_donation", "Donation Made", "savealife", detail)
 //
+// A request no route takes gets API Gateway's own answer without invoking
+// the app, the same as under gochalice local (one implementation, the
+// module's internal/apigw): a REST API answers an unknown path, and a
+// method its resource does not have, with 403 {"message":"Missing
+// Authentication Token"}; an HTTP API (WithHTTPAPI, or a stage whose
+// api_gateway_type is HTTP) with 404 {"message":"Not Found"}.
+//
+// WithStage runs handlers with the stage's environment variables from
+// .chalice/config.json, like Chalice's Client(app, stage_name=...), and
+// Lambda returns a LambdaFunction's result:
+//
+//	c := apptest.New(a, apptest.WithStage("dev"))
+//	var r Report
+//	raw, err := c.Lambda(ctx, "report", req, &r)
+//
 // SampleEvent and SampleEventOf make a deterministic sample event of any
 // kind for a function, as gochalice invoke --local --event does.
 package apptest
