@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/gochalice/gochalice/internal/build"
 )
 
 // Set by the release build (-ldflags -X main.version=...).
@@ -43,12 +45,36 @@ func main() {
 	os.Exit(exitCode(err))
 }
 
+// debugFlag removes --debug, which every command takes, from args (before
+// any "--") and reports whether it was there.
+func debugFlag(args []string) ([]string, bool) {
+	out, debug := make([]string, 0, len(args)), false
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...), debug
+		}
+		if a == "--debug" || a == "-debug" {
+			debug = true
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, debug
+}
+
 // execute runs the command line args (args[0] is the program's name) and
 // returns what failed; exitCode turns it into the exit status: 2 for a
 // usage error, 1 for any other.
 func execute(ctx context.Context, s streams, args []string) error {
+	args, debug := debugFlag(args)
 	app := newApp(s)
 	err := app.RunContext(ctx, normalizeArgs(app, args))
+	// A registration panic is shown as its message and file:line; --debug
+	// shows the app's whole standard error, goroutine trace included.
+	var me *build.ManifestError
+	if debug && errors.As(err, &me) {
+		me.Debug = true
+	}
 	// urfave/cli's help command answers an unknown topic with status 3.
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) && ec.ExitCode() == 3 && strings.HasPrefix(err.Error(), "No help topic") {

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -53,15 +54,37 @@ func Host(ctx context.Context, dir, out string) error {
 }
 
 // ManifestError is an app binary that failed to print its manifest: most
-// often a registration panic ("gochalice: ...") in the user's code.
+// often a registration panic ("gochalice: ...") in the user's code, or a
+// main that never calls Run.
 type ManifestError struct {
 	Binary string
+	// Stderr is all the binary wrote to standard error, with a panic's
+	// goroutine trace; Error shows it only if Debug is set.
 	Stderr string
-	Err    error
+	// NoManifest is a binary that exited without printing anything.
+	NoManifest bool
+	Debug      bool
+	Err        error
 }
 
 func (e *ManifestError) Error() string {
 	msg := strings.TrimSpace(e.Stderr)
+	if e.Debug {
+		if msg == "" {
+			return fmt.Sprintf("take the manifest of %s: %v", e.Binary, e.Err)
+		}
+		return fmt.Sprintf("take the manifest of %s: %v\n%s", e.Binary, e.Err, msg)
+	}
+	if p, ok := registrationPanic(msg); ok {
+		return p + "\n(the Go trace is shown with --debug)"
+	}
+	if e.NoManifest {
+		s := fmt.Sprintf("take the manifest of %s: the program printed no manifest: the app's main must call Run() on its app (app.New(...).Run()) after registering every route and handler", e.Binary)
+		if msg != "" {
+			s += "\n" + msg
+		}
+		return s
+	}
 	if msg == "" {
 		return fmt.Sprintf("take the manifest of %s: %v", e.Binary, e.Err)
 	}
@@ -69,6 +92,44 @@ func (e *ManifestError) Error() string {
 }
 
 func (e *ManifestError) Unwrap() error { return e.Err }
+
+// appPackage is the import path of the app library: its frames in a
+// registration panic's trace are gochalice's, not the user's.
+const appPackage = "github.com/gochalice/gochalice/app"
+
+// registrationPanic reads what a binary wrote to standard error when
+// registration panicked with a "gochalice: " message, and returns that
+// message with the file:line of the user's call that registered the
+// mistake, the first frame of the trace outside the app library and the
+// runtime.
+func registrationPanic(stderr string) (string, bool) {
+	const prefix = "panic: gochalice: "
+	i := strings.Index(stderr, prefix)
+	if i < 0 {
+		return "", false
+	}
+	rest := stderr[i+len("panic: "):]
+	msg, trace, _ := strings.Cut(rest, "\n\ngoroutine ")
+	msg = strings.TrimSuffix(strings.TrimSpace(msg), " [recovered]")
+	// The first line is the rest of "goroutine 1 [running]:".
+	lines := strings.Split(trace, "\n")
+	for j := 1; j+1 < len(lines); j++ {
+		fn := lines[j]
+		if fn == "" || strings.HasPrefix(fn, "\t") || strings.HasPrefix(fn, "panic(") ||
+			strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, appPackage+".") || strings.HasPrefix(fn, appPackage+"/") {
+			continue
+		}
+		loc := strings.TrimSpace(lines[j+1])
+		if k := strings.LastIndex(loc, " +0x"); k >= 0 {
+			loc = loc[:k]
+		}
+		if loc != "" {
+			return fmt.Sprintf("%s\n\tregistered at %s", msg, loc), true
+		}
+		break
+	}
+	return msg, true
+}
 
 // TakeManifest runs an app binary with GOCHALICE_MANIFEST set and the given
 // environment variables added to this process's, and parses the manifest it
@@ -81,6 +142,9 @@ func TakeManifest(ctx context.Context, binary string, env map[string]string) (*m
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, &ManifestError{Binary: binary, Stderr: stderr.String(), Err: err}
+	}
+	if len(bytes.TrimSpace(stdout.Bytes())) == 0 {
+		return nil, &ManifestError{Binary: binary, Stderr: stderr.String(), NoManifest: true, Err: errors.New("no manifest printed")}
 	}
 	m, err := manifest.Parse(&stdout)
 	if err != nil {

@@ -51,6 +51,60 @@ func TestBuildAndManifestErrors(t *testing.T) {
 	}
 }
 
+// TestRegistrationPanicWithoutTrace checks that a registration mistake is
+// relayed as its gochalice message and the file:line of the user's call,
+// without the goroutine trace, which --debug (ManifestError.Debug) keeps.
+func TestRegistrationPanicWithoutTrace(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "panicapp")
+	if err := Host(context.Background(), "testdata/panicapp", bin); err != nil {
+		t.Fatal(err)
+	}
+	_, err := TakeManifest(context.Background(), bin, nil)
+	var me *ManifestError
+	if !errors.As(err, &me) {
+		t.Fatalf("TakeManifest(panicapp) = %v; want a *ManifestError", err)
+	}
+	msg := me.Error()
+	if !strings.HasPrefix(msg, `gochalice: route "GET /x/{other}": a route for the same method and path is already registered`) {
+		t.Errorf("message does not start with the panic's message:\n%s", msg)
+	}
+	if !strings.Contains(msg, "registered at ") || !strings.Contains(msg, filepath.Join("panicapp", "main.go")+":15") {
+		t.Errorf("message does not name main.go:15, the second Route call:\n%s", msg)
+	}
+	for _, trace := range []string{"goroutine ", "+0x", "panic(", "app.(*App)"} {
+		if strings.Contains(msg, trace) {
+			t.Errorf("message holds the trace (%q):\n%s", trace, msg)
+		}
+	}
+	me.Debug = true
+	if !strings.Contains(me.Error(), "goroutine ") {
+		t.Errorf("with Debug, the trace is missing:\n%s", me.Error())
+	}
+}
+
+// TestMainWithoutRun checks that a main that never calls Run is told so,
+// not "unexpected end of JSON input".
+func TestMainWithoutRun(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "norunapp")
+	if err := Host(context.Background(), "testdata/norunapp", bin); err != nil {
+		t.Fatal(err)
+	}
+	_, err := TakeManifest(context.Background(), bin, nil)
+	if err == nil {
+		t.Fatal("TakeManifest(norunapp) succeeded")
+	}
+	for _, want := range []string{"printed no manifest", "must call Run()"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "JSON") {
+		t.Errorf("error speaks of JSON:\n%v", err)
+	}
+}
+
 func TestEnviron(t *testing.T) {
 	t.Parallel()
 	got := Environ([]string{"A=1", "B=2", "AWS_LAMBDA_RUNTIME_API=x", "EMPTY="}, map[string]string{"B": "3"}, map[string]string{"C": "4", "B": "5"})
