@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
 	"github.com/urfave/cli/v2"
@@ -100,15 +103,7 @@ const noRegion = "<region>"
 // clients and a target whose region (noRegion) or account
 // (deployer.UnknownAccount) is a placeholder.
 func connectAWS(ctx context.Context, profile, region string, optional bool) (*deployer.Clients, deployer.Target, error) {
-	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	opts = append(opts, config.WithRetryMaxAttempts(10))
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := loadAWSConfig(ctx, profile, region)
 	if err != nil {
 		if optional {
 			return nil, deployer.NewTarget(orRegion(region), ""), nil
@@ -144,6 +139,31 @@ func connectAWS(ctx context.Context, profile, region string, optional bool) (*de
 		return nil, deployer.Target{}, err
 	}
 	return clients, t, nil
+}
+
+// loadAWSConfig loads the AWS configuration the SDK's way, with the
+// --connection-timeout that ctx carries (withConnectionTimeout).
+func loadAWSConfig(ctx context.Context, profile, region string) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
+	if profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(profile))
+	}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	if d, ok := ctx.Value(connectionTimeoutKey{}).(time.Duration); ok && d > 0 {
+		opts = append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(d)))
+	}
+	opts = append(opts, config.WithRetryMaxAttempts(10))
+	return config.LoadDefaultConfig(ctx, opts...)
+}
+
+type connectionTimeoutKey struct{}
+
+// withConnectionTimeout returns ctx carrying the timeout of each HTTP
+// request to AWS (--connection-timeout, Chalice's), 0 for the SDK's.
+func withConnectionTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, connectionTimeoutKey{}, d)
 }
 
 func orRegion(region string) string {
@@ -201,6 +221,8 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan and change nothing"},
 			&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON"},
 			&cli.IntFlag{Name: "parallelism", Value: 8, Usage: "how many steps run at once"},
+			&cli.StringFlag{Name: "api-gateway-stage", Usage: "the REST API's stage name, instead of config.json's api_gateway_stage"},
+			&cli.IntFlag{Name: "connection-timeout", Usage: "the timeout of each HTTP request to AWS, in `SECONDS` (default: the SDK's)"},
 		}, awsFlags()...),
 		Action: func(c *cli.Context) error {
 			ctx := c.Context
@@ -208,6 +230,14 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			if n := c.Int("parallelism"); n < 1 {
 				return usagef(c, "--parallelism %d: give how many steps may run at once, 1 or more (default 8)", n)
 			}
+			if n := c.Int("connection-timeout"); n < 0 {
+				return usagef(c, "--connection-timeout %d: give seconds, 1 or more", n)
+			}
+			apiStage := c.String("api-gateway-stage")
+			if c.IsSet("api-gateway-stage") && !apiStagePattern.MatchString(apiStage) {
+				return usagef(c, "--api-gateway-stage %q: API Gateway stage names are letters, digits and underscores, up to 128", apiStage)
+			}
+			ctx = withConnectionTimeout(ctx, time.Duration(c.Int("connection-timeout"))*time.Second)
 			// With --json, standard output is the plan's JSON and nothing
 			// else; everything said to people goes to standard error.
 			out, errw := c.App.Writer, c.App.ErrWriter
@@ -220,6 +250,12 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 				return err
 			}
 			defer cleanup()
+			if apiStage != "" {
+				// For this run, instead of config.json's api_gateway_stage.
+				for _, s := range p.Settings {
+					s.APIGatewayStage = apiStage
+				}
+			}
 			region := c.String("region")
 			if region == "" {
 				if region = p.Region(); region != "" {
@@ -292,6 +328,9 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 		},
 	}
 }
+
+// apiStagePattern is what API Gateway accepts as a stage name.
+var apiStagePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
 
 // planSource says what a plan is compared with.
 func planSource(connected, recorded bool) string {
