@@ -180,7 +180,7 @@ type logTail struct {
 // print prints the group's events from start (Unix milliseconds), every
 // page, and returns where the next poll starts: the newest event's time.
 func (t *logTail) print(ctx context.Context, start int64) (int64, error) {
-	in := &cloudwatchlogs.FilterLogEventsInput{LogGroupName: &t.group, StartTime: aws.Int64(start), Interleaved: aws.Bool(true)}
+	in := &cloudwatchlogs.FilterLogEventsInput{LogGroupName: &t.group, StartTime: aws.Int64(start)}
 	next := start
 	for {
 		out, err := t.api.FilterLogEvents(ctx, in)

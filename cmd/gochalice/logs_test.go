@@ -43,7 +43,9 @@ func (f *fakeLogs) FilterLogEvents(_ context.Context, in *cloudwatchlogs.FilterL
 	}
 	from := 0
 	if in.NextToken != nil {
-		fmt.Sscanf(*in.NextToken, "%d", &from)
+		if _, err := fmt.Sscanf(*in.NextToken, "%d", &from); err != nil {
+			return nil, err
+		}
 	}
 	out := &cloudwatchlogs.FilterLogEventsOutput{}
 	end := min(from+2, len(match))
