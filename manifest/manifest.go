@@ -183,7 +183,8 @@ const (
 // Authorizer is one authorizer of the API.
 type Authorizer struct {
 	// Name is the authorizer's name; for TOKEN and REQUEST it is also the
-	// name of the KindAuthorizer function that runs it.
+	// name of the KindAuthorizer function that runs it, unless FunctionARN
+	// is set.
 	Name string `json:"name"`
 	// Type is one of AuthorizerIAM, AuthorizerCognito, AuthorizerToken,
 	// AuthorizerRequest.
@@ -201,6 +202,11 @@ type Authorizer struct {
 	// TTLSeconds is how long API Gateway caches a custom authorizer's
 	// result (0-3600; 0 turns caching off).
 	TTLSeconds int `json:"ttl_seconds,omitempty"`
+	// FunctionARN is the ARN of an existing Lambda function that runs a
+	// TOKEN or REQUEST authorizer (Chalice's CustomAuthorizer): the app
+	// has no function of its own for it, and the deployer adds a
+	// permission for the API (with SourceArn) to that function.
+	FunctionARN string `json:"function_arn,omitempty"`
 }
 
 // CORS is Chalice's CORSConfig.

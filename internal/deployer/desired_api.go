@@ -43,6 +43,19 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, n names.Fu
 		if a.Type != manifest.AuthorizerToken && a.Type != manifest.AuthorizerRequest {
 			continue
 		}
+		if a.FunctionARN != "" {
+			// An existing function (Chalice's CustomAuthorizer): the API
+			// may invoke it, and the statement's id names this API's
+			// function so that apps sharing the authorizer do not clash.
+			authARNs[a.Name] = a.FunctionARN
+			sid := AuthorizerStatementID + "-" + name
+			resources = append(resources, Resource{
+				Address: permissionAddr(a.Name), Type: TypePermission, Name: sid, DependsOn: []string{apiAddr},
+				Permission: &PermissionSpec{FunctionName: a.FunctionARN, StatementID: sid, Principal: "apigateway.amazonaws.com",
+					Action: "lambda:InvokeFunction", SourceARN: t.ExecuteAPI(APIIDPlaceholder) + "/authorizers/*"},
+			})
+			continue
+		}
 		as := in.Settings[a.Name]
 		if as == nil {
 			continue // BuildDesired reports the function without settings

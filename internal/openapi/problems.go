@@ -59,7 +59,7 @@ func Problems(m *manifest.Manifest, http bool) []Problem {
 				add(subject, err.Error(), "fix app.WithIdentitySources")
 			}
 		case manifest.AuthorizerToken, manifest.AuthorizerRequest:
-			if f, ok := m.Function(a.Name); !ok || f.Kind != manifest.KindAuthorizer {
+			if f, ok := m.Function(a.Name); a.FunctionARN == "" && (!ok || f.Kind != manifest.KindAuthorizer) {
 				add(subject, fmt.Sprintf("a %s authorizer has no %s function %q to run it", a.Type, manifest.KindAuthorizer, a.Name),
 					"register custom authorizers with app.TokenAuthorizer or app.RequestAuthorizer, and rebuild")
 			}
