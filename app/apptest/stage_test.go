@@ -55,7 +55,7 @@ type report struct {
 func envApp() *app.App {
 	a := app.New("envapp")
 	a.Route("GET /env", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{
+		_ = json.NewEncoder(w).Encode(map[string]string{
 			"table": os.Getenv("TABLE"), "level": os.Getenv("LEVEL"), "stage": app.Context(r).Stage,
 		})
 	})
@@ -80,7 +80,9 @@ func TestWithStageEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got map[string]string
-	json.NewDecoder(resp.Body).Decode(&got)
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
 	if got["table"] != "dev-table" || got["level"] != "info" || got["stage"] != "v1" {
 		t.Errorf("API handler saw %v, want the dev stage's TABLE, the shared LEVEL and API stage v1", got)
 	}
