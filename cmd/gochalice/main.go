@@ -127,6 +127,7 @@ func newApp(s streams) *cli.App {
 			urlCommand(),
 			invokeCommand(),
 			logsCommand(),
+			generateModelsCommand(),
 			packageCommand(),
 			deployerPolicyCommand(),
 			completionCommand(),
