@@ -69,13 +69,21 @@ func applyHTTPAPI(ctx context.Context, a *applier, r *Resource) error {
 			rs = httpAPIState(a.target(), r.Name, api, "")
 		} else {
 			var out *apigatewayv2.ImportApiOutput
-			if err := d.retry(ctx, func() (err error) {
-				out, err = d.Clients.HTTPAPI.ImportApi(ctx, &apigatewayv2.ImportApiInput{Body: aws.String(string(spec.Document))})
+			adopted, err := d.createOnce(ctx, func() (err error) {
+				out, err = d.Clients.HTTPAPI.ImportApi(ctx, &apigatewayv2.ImportApiInput{Body: aws.String(string(spec.Document))}, apigwv2Once)
 				return err
-			}); err != nil {
+			}, func() (bool, error) {
+				api, err = d.findHTTPAPI(ctx, r.Name, spec.Description, "")
+				return api != nil, err
+			})
+			switch {
+			case err != nil:
 				return err
+			case adopted:
+				rs = httpAPIState(a.target(), r.Name, api, "")
+			default:
+				rs = httpAPIState(a.target(), r.Name, &apigwv2types.Api{ApiId: out.ApiId, Name: out.Name, Description: out.Description}, spec.DocumentSHA256)
 			}
-			rs = httpAPIState(a.target(), r.Name, &apigwv2types.Api{ApiId: out.ApiId, Name: out.Name, Description: out.Description}, spec.DocumentSHA256)
 		}
 		rs.DependsOn = r.DependsOn
 		if err := a.put(r.Address, rs); err != nil {

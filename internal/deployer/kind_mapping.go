@@ -209,15 +209,22 @@ func applyMapping(ctx context.Context, a *applier, r *Resource) error {
 				create.DestinationConfig = in.destination
 			}
 			var out *lambda.CreateEventSourceMappingOutput
-			err := d.retry(ctx, func() (err error) {
-				out, err = d.Clients.Lambda.CreateEventSourceMapping(ctx, create)
+			adopted, err := d.createOnce(ctx, func() (err error) {
+				out, err = d.Clients.Lambda.CreateEventSourceMapping(ctx, create, lambdaOnce)
 				return err
+			}, func() (found bool, err error) {
+				got, found, err = d.readMapping(ctx, m.FunctionName, "", []string{m.EventSourceARN})
+				return found, err
 			})
-			if err != nil {
+			switch {
+			case err != nil:
 				return err
+			case adopted:
+				rs = got
+			default:
+				rs = ResourceState{Type: TypeEventSourceMapping, Name: m.FunctionName, ID: aws.ToString(out.UUID),
+					ARN: aws.ToString(out.EventSourceMappingArn), Attributes: r.Attributes(nil)}
 			}
-			rs = ResourceState{Type: TypeEventSourceMapping, Name: m.FunctionName, ID: aws.ToString(out.UUID),
-				ARN: aws.ToString(out.EventSourceMappingArn), Attributes: r.Attributes(nil)}
 		}
 		rs.DependsOn = r.DependsOn
 		if err := a.put(r.Address, rs); err != nil {

@@ -149,17 +149,24 @@ func applyRestAPI(ctx context.Context, a *applier, r *Resource) error {
 			rs = restAPIState(r.Name, api, "")
 		} else {
 			var out *apigateway.ImportRestApiOutput
-			err := d.retry(ctx, func() (err error) {
+			adopted, err := d.createOnce(ctx, func() (err error) {
 				out, err = d.Clients.APIGateway.ImportRestApi(ctx, &apigateway.ImportRestApiInput{
 					Body:       spec.Document,
 					Parameters: map[string]string{"endpointConfigurationTypes": spec.EndpointType},
-				})
+				}, apigwOnce)
 				return err
+			}, func() (bool, error) {
+				api, err = d.findRestAPI(ctx, r.Name, spec.Description, "")
+				return api != nil, err
 			})
-			if err != nil {
+			switch {
+			case err != nil:
 				return err
+			case adopted:
+				rs = restAPIState(r.Name, api, "")
+			default:
+				rs = restAPIState(r.Name, &apigwtypes.RestApi{Id: out.Id, Description: out.Description, EndpointConfiguration: out.EndpointConfiguration}, spec.DocumentSHA256)
 			}
-			rs = restAPIState(r.Name, &apigwtypes.RestApi{Id: out.Id, Description: out.Description, EndpointConfiguration: out.EndpointConfiguration}, spec.DocumentSHA256)
 		}
 		rs.ARN = a.target().APIGateway("/restapis/" + rs.ID)
 		rs.DependsOn = r.DependsOn

@@ -107,16 +107,22 @@ func applyUsagePlan(ctx context.Context, a *applier, r *Resource) error {
 	}
 	if p == nil {
 		var out *apigateway.CreateUsagePlanOutput
-		if err := d.retry(ctx, func() (err error) {
+		adopted, err := d.createOnce(ctx, func() (err error) {
 			out, err = d.Clients.APIGateway.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{
 				Name: aws.String(r.Name), Description: aws.String(spec.Description),
 				ApiStages: []apigwtypes.ApiStage{{ApiId: aws.String(api.ID), Stage: aws.String(spec.APIStage)}},
-			})
+			}, apigwOnce)
 			return err
-		}); err != nil {
+		}, func() (bool, error) {
+			p, err = d.findUsagePlan(ctx, r.Name, spec.Description, "")
+			return p != nil, err
+		})
+		if err != nil {
 			return fmt.Errorf("create usage plan %s: %w", r.Name, err)
 		}
-		p = &apigwtypes.UsagePlan{Id: out.Id, Name: out.Name, Description: out.Description, ApiStages: out.ApiStages}
+		if !adopted {
+			p = &apigwtypes.UsagePlan{Id: out.Id, Name: out.Name, Description: out.Description, ApiStages: out.ApiStages}
+		}
 	}
 	if !recorded || rs.ID != aws.ToString(p.Id) {
 		// Record it at once: one made by an earlier try whose answer was

@@ -23,6 +23,10 @@ import (
 // deployer tries). The in-memory fakes put their throttling behind the
 // same standard retryer, so tests see what production sees.
 func retryable(err error) bool {
+	var later *retryLater
+	if errors.As(err, &later) {
+		return true
+	}
 	var conflict *lambdatypes.ResourceConflictException
 	if errors.As(err, &conflict) {
 		return !strings.Contains(strings.ToLower(conflict.ErrorMessage()), "already exist")

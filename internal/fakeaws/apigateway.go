@@ -105,7 +105,11 @@ func (s *APIGateway) GetRestApis(ctx context.Context, in *apigateway.GetRestApis
 }
 
 // ImportRestApi creates a REST API from an OpenAPI document.
-func (s *APIGateway) ImportRestApi(ctx context.Context, in *apigateway.ImportRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.ImportRestApiOutput, error) {
+func (s *APIGateway) ImportRestApi(ctx context.Context, in *apigateway.ImportRestApiInput, opts ...func(*apigateway.Options)) (*apigateway.ImportRestApiOutput, error) {
+	return resend(s.c, attempts(opts, func(o *apigateway.Options) int { return o.RetryMaxAttempts }), func() (*apigateway.ImportRestApiOutput, error) { return s.importRestApi(ctx, in) })
+}
+
+func (s *APIGateway) importRestApi(ctx context.Context, in *apigateway.ImportRestApiInput) (*apigateway.ImportRestApiOutput, error) {
 	post, err := s.c.begin(ctx, "apigateway", "ImportRestApi", true)
 	if err != nil {
 		return nil, err
@@ -247,7 +251,11 @@ func (s *APIGateway) GetStage(ctx context.Context, in *apigateway.GetStageInput,
 }
 
 // CreateDeployment deploys a REST API's current definition to a stage.
-func (s *APIGateway) CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
+func (s *APIGateway) CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, opts ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
+	return resend(s.c, attempts(opts, func(o *apigateway.Options) int { return o.RetryMaxAttempts }), func() (*apigateway.CreateDeploymentOutput, error) { return s.createDeployment(ctx, in) })
+}
+
+func (s *APIGateway) createDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput) (*apigateway.CreateDeploymentOutput, error) {
 	post, err := s.c.begin(ctx, "apigateway", "CreateDeployment", true)
 	if err != nil {
 		return nil, err
@@ -363,7 +371,11 @@ func (s *APIGateway) GetUsagePlans(ctx context.Context, in *apigateway.GetUsageP
 }
 
 // CreateUsagePlan creates a usage plan of existing API stages.
-func (s *APIGateway) CreateUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
+func (s *APIGateway) CreateUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput, opts ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
+	return resend(s.c, attempts(opts, func(o *apigateway.Options) int { return o.RetryMaxAttempts }), func() (*apigateway.CreateUsagePlanOutput, error) { return s.createUsagePlan(ctx, in) })
+}
+
+func (s *APIGateway) createUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error) {
 	post, err := s.c.begin(ctx, "apigateway", "CreateUsagePlan", true)
 	if err != nil {
 		return nil, err

@@ -244,7 +244,11 @@ func (s *HTTPAPI) GetApis(ctx context.Context, in *apigatewayv2.GetApisInput, _ 
 }
 
 // ImportApi creates an HTTP API from an OpenAPI 3 document.
-func (s *HTTPAPI) ImportApi(ctx context.Context, in *apigatewayv2.ImportApiInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.ImportApiOutput, error) {
+func (s *HTTPAPI) ImportApi(ctx context.Context, in *apigatewayv2.ImportApiInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.ImportApiOutput, error) {
+	return resend(s.c, attempts(opts, func(o *apigatewayv2.Options) int { return o.RetryMaxAttempts }), func() (*apigatewayv2.ImportApiOutput, error) { return s.importApi(ctx, in) })
+}
+
+func (s *HTTPAPI) importApi(ctx context.Context, in *apigatewayv2.ImportApiInput) (*apigatewayv2.ImportApiOutput, error) {
 	post, err := s.c.begin(ctx, "apigatewayv2", "ImportApi", true)
 	if err != nil {
 		return nil, err
@@ -333,7 +337,11 @@ func (s *HTTPAPI) GetStage(ctx context.Context, in *apigatewayv2.GetStageInput, 
 
 // CreateStage creates a stage; with AutoDeploy it serves the current
 // definition at once.
-func (s *HTTPAPI) CreateStage(ctx context.Context, in *apigatewayv2.CreateStageInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.CreateStageOutput, error) {
+func (s *HTTPAPI) CreateStage(ctx context.Context, in *apigatewayv2.CreateStageInput, opts ...func(*apigatewayv2.Options)) (*apigatewayv2.CreateStageOutput, error) {
+	return resend(s.c, attempts(opts, func(o *apigatewayv2.Options) int { return o.RetryMaxAttempts }), func() (*apigatewayv2.CreateStageOutput, error) { return s.createStage(ctx, in) })
+}
+
+func (s *HTTPAPI) createStage(ctx context.Context, in *apigatewayv2.CreateStageInput) (*apigatewayv2.CreateStageOutput, error) {
 	post, err := s.c.begin(ctx, "apigatewayv2", "CreateStage", true)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ package fakeaws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -66,6 +67,11 @@ type Cloud struct {
 	// FailAfterEffect the call takes effect and its answer is lost.
 	FailAt          int
 	FailAfterEffect bool
+	// ResendLostAnswer stands for the SDK's retryer when a create's
+	// answer is lost (FailAfterEffect): the create is sent again, and
+	// takes effect again, unless the caller turned the SDK's retries off
+	// for the call (RetryMaxAttempts 1), as a real client would.
+	ResendLostAnswer bool
 	// OnFail, when set, runs when FailAt is reached (a test cancels its
 	// context there) and the call then fails with the context's error.
 	OnFail func()
@@ -155,6 +161,37 @@ func (c *Cloud) ResetCalls() {
 
 var errInjected = &smithy.GenericAPIError{Code: "InternalFailure", Message: "injected failure"}
 
+// errLostAnswer is the answer of a call that took effect and whose answer
+// was lost: a server fault, which a client cannot tell from one that took
+// no effect.
+var errLostAnswer = &smithy.GenericAPIError{Code: "InternalFailure", Message: "injected failure after effect", Fault: smithy.FaultServer}
+
+// attempts returns the SDK retry attempts a caller's per-call options
+// set (0 for the client's own).
+func attempts[O any](opts []func(*O), get func(*O) int) int {
+	var o O
+	for _, f := range opts {
+		f(&o)
+	}
+	return get(&o)
+}
+
+// resend runs a create call; when its answer was lost and
+// ResendLostAnswer is set, it sends it again as the SDK's retryer would,
+// unless maxAttempts is 1.
+func resend[T any](c *Cloud, maxAttempts int, call func() (T, error)) (T, error) {
+	out, err := call()
+	if errors.Is(err, errLostAnswer) && maxAttempts != 1 {
+		c.mu.Lock()
+		again := c.ResendLostAnswer
+		c.mu.Unlock()
+		if again {
+			return call()
+		}
+	}
+	return out, err
+}
+
 // begin records a call and decides its fate: err fails it before it takes
 // effect; post, when not nil, is returned after it takes effect. It
 // returns with c.mu held when err is nil. A throttled attempt is retried
@@ -225,7 +262,7 @@ func (c *Cloud) attempt(ctx context.Context, service, op string, mutating bool) 
 				return false, nil, errInjected
 			}
 			if c.FailAfterEffect {
-				return false, errInjected, nil
+				return false, errLostAnswer, nil
 			}
 			c.mu.Unlock()
 			return false, nil, errInjected

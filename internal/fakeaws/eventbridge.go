@@ -77,7 +77,11 @@ func (s *EventBridge) rule(busIn *string, name string) (*rule, string, error) {
 
 // PutRule creates or updates a rule: a schedule (on the default bus only)
 // or an event pattern.
-func (s *EventBridge) PutRule(ctx context.Context, in *eventbridge.PutRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
+func (s *EventBridge) PutRule(ctx context.Context, in *eventbridge.PutRuleInput, opts ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
+	return resend(s.c, attempts(opts, func(o *eventbridge.Options) int { return o.RetryMaxAttempts }), func() (*eventbridge.PutRuleOutput, error) { return s.putRule(ctx, in) })
+}
+
+func (s *EventBridge) putRule(ctx context.Context, in *eventbridge.PutRuleInput) (*eventbridge.PutRuleOutput, error) {
 	post, err := s.c.begin(ctx, "events", "PutRule", true)
 	if err != nil {
 		return nil, err
@@ -170,7 +174,11 @@ func (s *EventBridge) DeleteRule(ctx context.Context, in *eventbridge.DeleteRule
 }
 
 // PutTargets adds or replaces targets of a rule.
-func (s *EventBridge) PutTargets(ctx context.Context, in *eventbridge.PutTargetsInput, _ ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error) {
+func (s *EventBridge) PutTargets(ctx context.Context, in *eventbridge.PutTargetsInput, opts ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error) {
+	return resend(s.c, attempts(opts, func(o *eventbridge.Options) int { return o.RetryMaxAttempts }), func() (*eventbridge.PutTargetsOutput, error) { return s.putTargets(ctx, in) })
+}
+
+func (s *EventBridge) putTargets(ctx context.Context, in *eventbridge.PutTargetsInput) (*eventbridge.PutTargetsOutput, error) {
 	post, err := s.c.begin(ctx, "events", "PutTargets", true)
 	if err != nil {
 		return nil, err

@@ -45,7 +45,11 @@ func (s *IAM) GetRole(ctx context.Context, in *iam.GetRoleInput, _ ...func(*iam.
 }
 
 // CreateRole creates a role that Lambda cannot assume for a while.
-func (s *IAM) CreateRole(ctx context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
+func (s *IAM) CreateRole(ctx context.Context, in *iam.CreateRoleInput, opts ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
+	return resend(s.c, attempts(opts, func(o *iam.Options) int { return o.RetryMaxAttempts }), func() (*iam.CreateRoleOutput, error) { return s.createRole(ctx, in) })
+}
+
+func (s *IAM) createRole(ctx context.Context, in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
 	post, err := s.c.begin(ctx, "iam", "CreateRole", true)
 	if err != nil {
 		return nil, err
@@ -124,7 +128,11 @@ func (s *IAM) GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, _ .
 }
 
 // PutRolePolicy sets an inline policy.
-func (s *IAM) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, _ ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
+func (s *IAM) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, opts ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
+	return resend(s.c, attempts(opts, func(o *iam.Options) int { return o.RetryMaxAttempts }), func() (*iam.PutRolePolicyOutput, error) { return s.putRolePolicy(ctx, in) })
+}
+
+func (s *IAM) putRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error) {
 	post, err := s.c.begin(ctx, "iam", "PutRolePolicy", true)
 	if err != nil {
 		return nil, err

@@ -130,7 +130,11 @@ func (s *Lambda) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, _
 }
 
 // CreateFunction creates a function, Pending for PendingPolls polls.
-func (s *Lambda) CreateFunction(ctx context.Context, in *lambda.CreateFunctionInput, _ ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error) {
+func (s *Lambda) CreateFunction(ctx context.Context, in *lambda.CreateFunctionInput, opts ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error) {
+	return resend(s.c, attempts(opts, func(o *lambda.Options) int { return o.RetryMaxAttempts }), func() (*lambda.CreateFunctionOutput, error) { return s.createFunction(ctx, in) })
+}
+
+func (s *Lambda) createFunction(ctx context.Context, in *lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "CreateFunction", true)
 	if err != nil {
 		return nil, err
@@ -332,7 +336,11 @@ func (s *Lambda) DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionIn
 }
 
 // TagResource adds tags to a function.
-func (s *Lambda) TagResource(ctx context.Context, in *lambda.TagResourceInput, _ ...func(*lambda.Options)) (*lambda.TagResourceOutput, error) {
+func (s *Lambda) TagResource(ctx context.Context, in *lambda.TagResourceInput, opts ...func(*lambda.Options)) (*lambda.TagResourceOutput, error) {
+	return resend(s.c, attempts(opts, func(o *lambda.Options) int { return o.RetryMaxAttempts }), func() (*lambda.TagResourceOutput, error) { return s.tagResource(ctx, in) })
+}
+
+func (s *Lambda) tagResource(ctx context.Context, in *lambda.TagResourceInput) (*lambda.TagResourceOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "TagResource", true)
 	if err != nil {
 		return nil, err
@@ -518,7 +526,11 @@ func mappingSettings(kind string, scaling *lambdatypes.ScalingConfig, dest *lamb
 // source, one being deleted included. Streams need a starting position
 // and get Lambda's defaults (retry forever, any age); queues refuse
 // stream settings.
-func (s *Lambda) CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
+func (s *Lambda) CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, opts ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
+	return resend(s.c, attempts(opts, func(o *lambda.Options) int { return o.RetryMaxAttempts }), func() (*lambda.CreateEventSourceMappingOutput, error) { return s.createEventSourceMapping(ctx, in) })
+}
+
+func (s *Lambda) createEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput) (*lambda.CreateEventSourceMappingOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "CreateEventSourceMapping", true)
 	if err != nil {
 		return nil, err
@@ -730,7 +742,11 @@ func (s *Lambda) GetPolicy(ctx context.Context, in *lambda.GetPolicyInput, _ ...
 }
 
 // AddPermission adds a statement to a function's policy.
-func (s *Lambda) AddPermission(ctx context.Context, in *lambda.AddPermissionInput, _ ...func(*lambda.Options)) (*lambda.AddPermissionOutput, error) {
+func (s *Lambda) AddPermission(ctx context.Context, in *lambda.AddPermissionInput, opts ...func(*lambda.Options)) (*lambda.AddPermissionOutput, error) {
+	return resend(s.c, attempts(opts, func(o *lambda.Options) int { return o.RetryMaxAttempts }), func() (*lambda.AddPermissionOutput, error) { return s.addPermission(ctx, in) })
+}
+
+func (s *Lambda) addPermission(ctx context.Context, in *lambda.AddPermissionInput) (*lambda.AddPermissionOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "AddPermission", true)
 	if err != nil {
 		return nil, err
@@ -829,7 +845,11 @@ func (s *Lambda) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...func(*
 
 // PutFunctionEventInvokeConfig sets a function's asynchronous invocation
 // settings, resetting those not given.
-func (s *Lambda) PutFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput, _ ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error) {
+func (s *Lambda) PutFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput, opts ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error) {
+	return resend(s.c, attempts(opts, func(o *lambda.Options) int { return o.RetryMaxAttempts }), func() (*lambda.PutFunctionEventInvokeConfigOutput, error) { return s.putFunctionEventInvokeConfig(ctx, in) })
+}
+
+func (s *Lambda) putFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput) (*lambda.PutFunctionEventInvokeConfigOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "PutFunctionEventInvokeConfig", true)
 	if err != nil {
 		return nil, err

@@ -42,7 +42,11 @@ func (s *Logs) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.Describ
 }
 
 // CreateLogGroup creates a log group.
-func (s *Logs) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
+func (s *Logs) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
+	return resend(s.c, attempts(opts, func(o *cloudwatchlogs.Options) int { return o.RetryMaxAttempts }), func() (*cloudwatchlogs.CreateLogGroupOutput, error) { return s.createLogGroup(ctx, in) })
+}
+
+func (s *Logs) createLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput) (*cloudwatchlogs.CreateLogGroupOutput, error) {
 	post, err := s.c.begin(ctx, "logs", "CreateLogGroup", true)
 	if err != nil {
 		return nil, err
@@ -59,7 +63,11 @@ func (s *Logs) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogG
 }
 
 // PutRetentionPolicy sets a log group's retention.
-func (s *Logs) PutRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
+func (s *Logs) PutRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
+	return resend(s.c, attempts(opts, func(o *cloudwatchlogs.Options) int { return o.RetryMaxAttempts }), func() (*cloudwatchlogs.PutRetentionPolicyOutput, error) { return s.putRetentionPolicy(ctx, in) })
+}
+
+func (s *Logs) putRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRetentionPolicyInput) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
 	post, err := s.c.begin(ctx, "logs", "PutRetentionPolicy", true)
 	if err != nil {
 		return nil, err

@@ -60,6 +60,10 @@ func snsNotFound(what string) error {
 // endpoint with the same protocol and attributes again returns the
 // existing subscription, with other attributes it fails.
 func (s *SNS) Subscribe(ctx context.Context, in *sns.SubscribeInput, opts ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
+	return resend(s.c, attempts(opts, func(o *sns.Options) int { return o.RetryMaxAttempts }), func() (*sns.SubscribeOutput, error) { return s.subscribe(ctx, in, opts) })
+}
+
+func (s *SNS) subscribe(ctx context.Context, in *sns.SubscribeInput, opts []func(*sns.Options)) (*sns.SubscribeOutput, error) {
 	post, err := s.c.begin(ctx, "sns", "Subscribe", true)
 	if err != nil {
 		return nil, err
