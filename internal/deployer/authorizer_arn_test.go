@@ -1,6 +1,7 @@
 package deployer_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -61,5 +62,42 @@ func TestExistingFunctionAuthorizer(t *testing.T) {
 				t.Errorf("the API document does not name %s:\n%s", arn, doc)
 			}
 		})
+	}
+}
+
+// TestExistingFunctionAuthorizerPackage checks SAM and Terraform give the
+// authorizer's permission to the existing function by its ARN, not to a
+// function of the template.
+func TestExistingFunctionAuthorizerPackage(t *testing.T) {
+	t.Parallel()
+	const arn = "arn:aws:lambda:us-east-1:210987654321:function:shared-auth"
+	m := &manifest.Manifest{
+		SchemaVersion: manifest.SchemaVersion, AppName: "authapp",
+		Authorizers: []manifest.Authorizer{{Name: "shared", Type: manifest.AuthorizerToken,
+			IdentitySources: []string{"method.request.header.Authorization"}, TTLSeconds: 300, FunctionARN: arn}},
+		Routes:    []manifest.Route{{Pattern: "GET /me", Method: "GET", Path: "/me", Authorizer: "shared"}},
+		Functions: []manifest.Function{{Name: manifest.APIHandlerName, Kind: manifest.KindAPI}},
+	}
+	for _, format := range []string{deployer.FormatCloudFormation, deployer.FormatTerraform} {
+		pk, err := deployer.NewPackage(context.Background(), authProject(t, authConfig, m, "dev"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := pk.Template(format)
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		data, err := deployer.MarshalTemplate(tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		want := `"FunctionName": "` + arn + `"`
+		if format == deployer.FormatTerraform {
+			want = `"function_name": "` + arn + `"`
+		}
+		if !strings.Contains(s, want) {
+			t.Errorf("%s template lacks %s:\n%s", format, want, s)
+		}
 	}
 }

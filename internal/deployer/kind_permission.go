@@ -312,6 +312,9 @@ func permissionCloudFormation(c *cfnContext, r Resource) (string, map[string]any
 		"Action":       p.Action,
 		"Principal":    p.Principal,
 	}
+	if !ownFunction(r) {
+		props["FunctionName"] = p.FunctionName // an existing function's ARN (app.CustomAuthorizer)
+	}
 	switch {
 	case p.SourceARN == "":
 		props["SourceArn"] = map[string]any{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + restAPILogicalID + "}/*"}
@@ -332,6 +335,12 @@ func permissionCloudFormation(c *cfnContext, r Resource) (string, map[string]any
 	return "AWS::Lambda::Permission", props, nil
 }
 
+// ownFunction says whether the permission is on a function of the app; a
+// custom authorizer given by ARN has its permission on an existing one.
+func ownFunction(r Resource) bool {
+	return slices.Contains(r.DependsOn, functionAddr(addressFunction(r.Address)))
+}
+
 func permissionTerraform(c *tfContext, r Resource) ([]tfBlock, error) {
 	p := r.Permission
 	body := map[string]any{
@@ -340,6 +349,9 @@ func permissionTerraform(c *tfContext, r Resource) ([]tfBlock, error) {
 		"action":        p.Action,
 		"principal":     p.Principal,
 		"source_arn":    "${aws_api_gateway_rest_api." + restAPITerraformName + ".execution_arn}/*",
+	}
+	if !ownFunction(r) {
+		body["function_name"] = p.FunctionName // an existing function's ARN (app.CustomAuthorizer)
 	}
 	if p.SourceARN != "" {
 		body["source_arn"] = tfPermissionSourceARN(c.Desired, r, c.Expand)
