@@ -272,6 +272,11 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 		// The event source first: the role needs its ARN.
 		src, ps := eventSource(in, fn, s, n)
 		problems = append(problems, ps...)
+		if src.mapping != nil {
+			if w := crossRegionWarning(fn.Name, src.mapping.EventSourceARN, in.Target.Region); w != "" {
+				d.Warnings = append(d.Warnings, w)
+			}
+		}
 
 		if s.ManageIAMRole {
 			policy := in.Policies[fn.Name]
