@@ -846,7 +846,9 @@ func (s *Lambda) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...func(*
 // PutFunctionEventInvokeConfig sets a function's asynchronous invocation
 // settings, resetting those not given.
 func (s *Lambda) PutFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput, opts ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error) {
-	return resend(s.c, attempts(opts, func(o *lambda.Options) int { return o.RetryMaxAttempts }), func() (*lambda.PutFunctionEventInvokeConfigOutput, error) { return s.putFunctionEventInvokeConfig(ctx, in) })
+	return resend(s.c, attempts(opts, func(o *lambda.Options) int { return o.RetryMaxAttempts }), func() (*lambda.PutFunctionEventInvokeConfigOutput, error) {
+		return s.putFunctionEventInvokeConfig(ctx, in)
+	})
 }
 
 func (s *Lambda) putFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput) (*lambda.PutFunctionEventInvokeConfigOutput, error) {

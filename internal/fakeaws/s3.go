@@ -92,7 +92,9 @@ func (s *S3) GetBucketNotificationConfiguration(ctx context.Context, in *s3.GetB
 // function is in this account must exist and allow s3.amazonaws.com to
 // invoke it from this bucket. Ids must be unique.
 func (s *S3) PutBucketNotificationConfiguration(ctx context.Context, in *s3.PutBucketNotificationConfigurationInput, opts ...func(*s3.Options)) (*s3.PutBucketNotificationConfigurationOutput, error) {
-	return resend(s.c, attempts(opts, func(o *s3.Options) int { return o.RetryMaxAttempts }), func() (*s3.PutBucketNotificationConfigurationOutput, error) { return s.putBucketNotificationConfiguration(ctx, in) })
+	return resend(s.c, attempts(opts, func(o *s3.Options) int { return o.RetryMaxAttempts }), func() (*s3.PutBucketNotificationConfigurationOutput, error) {
+		return s.putBucketNotificationConfiguration(ctx, in)
+	})
 }
 
 func (s *S3) putBucketNotificationConfiguration(ctx context.Context, in *s3.PutBucketNotificationConfigurationInput) (*s3.PutBucketNotificationConfigurationOutput, error) {
