@@ -99,7 +99,7 @@ const appPackage = "github.com/gochalice/gochalice/app"
 
 // registrationPanic reads what a binary wrote to standard error when
 // registration panicked with a "gochalice: " message, and returns that
-// message with the file:line of the user's call that registered the
+// message (without the prefix, which main prints) with the file:line of the user's call that registered the
 // mistake, the first frame of the trace outside the app library and the
 // runtime.
 func registrationPanic(stderr string) (string, bool) {
@@ -108,7 +108,8 @@ func registrationPanic(stderr string) (string, bool) {
 	if i < 0 {
 		return "", false
 	}
-	rest := stderr[i+len("panic: "):]
+	// gochalice's main prints errors after "gochalice: " already.
+	rest := stderr[i+len(prefix):]
 	msg, trace, _ := strings.Cut(rest, "\n\ngoroutine ")
 	msg = strings.TrimSuffix(strings.TrimSpace(msg), " [recovered]")
 	// The first line is the rest of "goroutine 1 [running]:".

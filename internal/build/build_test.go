@@ -46,7 +46,7 @@ func TestBuildAndManifestErrors(t *testing.T) {
 	}
 	_, err = TakeManifest(context.Background(), bin, nil)
 	var me *ManifestError
-	if !errors.As(err, &me) || !strings.Contains(me.Error(), `gochalice: route "GET /x/{other}": a route for the same method and path is already registered`) {
+	if !errors.As(err, &me) || !strings.Contains(me.Error(), `route "GET /x/{other}": a route for the same method and path is already registered`) {
 		t.Errorf("TakeManifest(panicapp) = %v; want the registration panic's message", err)
 	}
 }
@@ -66,7 +66,7 @@ func TestRegistrationPanicWithoutTrace(t *testing.T) {
 		t.Fatalf("TakeManifest(panicapp) = %v; want a *ManifestError", err)
 	}
 	msg := me.Error()
-	if !strings.HasPrefix(msg, `gochalice: route "GET /x/{other}": a route for the same method and path is already registered`) {
+	if !strings.HasPrefix(msg, `route "GET /x/{other}": a route for the same method and path is already registered`) {
 		t.Errorf("message does not start with the panic's message:\n%s", msg)
 	}
 	if !strings.Contains(msg, "registered at ") || !strings.Contains(msg, filepath.Join("panicapp", "main.go")+":15") {
