@@ -76,7 +76,15 @@ func TestChatRoom(t *testing.T) {
 // chats over real WebSocket connections: the handlers answer through
 // wsapi, which the local server serves.
 func TestChatOverLocalWebSockets(t *testing.T) {
-	a := newApp(NewChat(func(ev events.APIGatewayWebsocketProxyRequest) Sender { return wsapi.FromEvent(ev) }))
+	// No keep-alive: a spare connection the transport dials but never
+	// uses would hold up the server's shutdown for 5 s (net/http treats
+	// a new connection as busy that long).
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	a := newApp(NewChat(func(ev events.APIGatewayWebsocketProxyRequest) Sender {
+		c := wsapi.FromEvent(ev)
+		c.HTTPClient = hc
+		return c
+	}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
