@@ -69,6 +69,8 @@ func TestLocalWebSocketConnectSendReceiveDisconnect(t *testing.T) {
 	})
 	a.OnWebSocketMessage(func(ctx context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 		ws := wsapi.FromEvent(ev)
+		// No keep-alive: a spare connection would hold up shutdown 5 s.
+		ws.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 		id := ev.RequestContext.ConnectionID
 		if ev.Body == "bye" {
 			return events.APIGatewayProxyResponse{StatusCode: 200}, ws.Close(ctx, id)
