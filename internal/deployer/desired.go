@@ -232,6 +232,13 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 			continue
 		}
 		d.App, d.Stage = s.AppName, s.Stage
+		if fn.Kind.IsWebSocket() {
+			// Refused rather than deployed without its API: the function
+			// would exist but nothing would invoke it.
+			add("function "+fn.Name, "this gochalice does not deploy or package WebSocket APIs yet (OnWebSocketConnect/Message/Disconnect)",
+				"run the app with gochalice local, or deploy it without the WebSocket handlers")
+			continue
+		}
 		n := functionNames(s, fn.Name)
 		name := n.Lambda
 		if len(name) > names.MaxLength {
