@@ -270,9 +270,12 @@ func For(fn manifest.Function, n names.Function, t arn.Target, o Options) Role {
 	case manifest.KindAuthorizer:
 		r.Notes = append(r.Notes, pushNote("API Gateway authorizer "+fn.Name, "apigateway.amazonaws.com",
 			t.ExecuteAPI(arn.APIIDPlaceholder)+"/authorizers/*", ""))
-	case manifest.KindAPI, manifest.KindFunction:
+	case manifest.KindAPI, manifest.KindFunction,
+		manifest.KindWebSocketConnect, manifest.KindWebSocketMessage, manifest.KindWebSocketDisconnect:
 		// Invoked by API Gateway through the permission the deployer
-		// makes, or directly: the role needs nothing for it.
+		// makes, or directly: the role needs nothing for it. (Sending to
+		// WebSocket connections is a call the code makes: gen-policy
+		// grants it where the code calls app/wsapi.)
 	}
 	if d := fn.OnFailure; d != nil && d.Destination != "" {
 		res := t.Queue(d.Destination)

@@ -61,7 +61,7 @@ func (fb *fnBuilder) call(c *opCall) {
 		// A service newer than gochalice's data: most sign with their
 		// package's name, which is then their IAM prefix.
 		if a, ok := fb.p.table.Derive(c.svc, c.op); ok {
-			actions, known = []string{a}, true
+			actions = []string{a}
 		}
 	}
 	if len(actions) == 0 {
@@ -72,7 +72,7 @@ func (fb *fnBuilder) call(c *opCall) {
 			why = "belongs to a service gochalice's data does not know"
 		}
 		fb.diag(Error, CodeNoAction, pos, fmt.Sprintf("%s.%s %s; the policy does not allow it", c.svc, c.op, why),
-			fmt.Sprintf("find the action in the Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/) and add it in a statement of iam_policy_file next to autogen_policy (gen-policy --main: add it to the printed policy); please report the missing mapping (internal/policygen/internal/awsdata/overrides.txt)"))
+			"find the action in the Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/) and add it in a statement of iam_policy_file next to autogen_policy (gen-policy --main: add it to the printed policy); please report the missing mapping (internal/policygen/internal/awsdata/overrides.txt)")
 		return
 	}
 	if c.svc == "dynamodb" {
