@@ -23,6 +23,12 @@ const (
 	// APIIDPlaceholder stands for the id of an app's API (REST or HTTP),
 	// known only once it exists: ExecuteAPI(APIIDPlaceholder).
 	APIIDPlaceholder = "{api_id}"
+	// WebSocketAPIIDPlaceholder stands for the id of an app's WebSocket
+	// API, known only once it exists: gen-policy scopes
+	// execute-api:ManageConnections to
+	// ExecuteAPI(WebSocketAPIIDPlaceholder)+"/*/POST/@connections/*",
+	// and deploy fills in the id it recorded.
+	WebSocketAPIIDPlaceholder = "{websocket_api_id}"
 )
 
 // UnknownAccount stands for the account ID in the ARNs of a plan made
