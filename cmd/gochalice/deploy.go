@@ -223,6 +223,7 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			&cli.IntFlag{Name: "parallelism", Value: 8, Usage: "how many steps run at once"},
 			&cli.StringFlag{Name: "api-gateway-stage", Usage: "the REST API's stage name, instead of config.json's api_gateway_stage"},
 			&cli.IntFlag{Name: "connection-timeout", Usage: "the timeout of each HTTP request to AWS, in `SECONDS` (default: the SDK's)"},
+			allowUnscopedFlag(),
 		}, awsFlags()...),
 		Action: func(c *cli.Context) error {
 			ctx := c.Context
@@ -278,7 +279,7 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			}
 			d := env.deployer(clients, nil)
 			d.Parallelism = c.Int("parallelism")
-			policies, err := codePolicies(ctx, p, target, errw)
+			policies, err := codePolicies(ctx, p, target, errw, c.Bool(allowUnscoped))
 			if err != nil {
 				return err
 			}

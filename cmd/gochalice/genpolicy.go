@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -13,7 +15,9 @@ import (
 
 	"github.com/gochalice/gochalice/internal/deployer"
 	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/internal/policygen"
+	"github.com/gochalice/gochalice/internal/stages"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -37,23 +41,33 @@ the function passed to lambda.Start is the handler, and one policy is printed.`,
 		Flags: []cli.Flag{
 			projectDirFlag(),
 			&cli.StringFlag{Name: "stage", Value: "dev", Usage: "the stage whose environment variables scope resources"},
-			&cli.StringSliceFlag{Name: "function", Usage: "only this function (repeatable)"},
+			&cli.StringSliceFlag{Name: "function", Usage: "only this function (repeatable); with --main, the config's function whose variables apply"},
 			&cli.BoolFlag{Name: "explain", Usage: "list, for every action, the call sites that need it, instead of JSON"},
 			&cli.StringFlag{Name: "main", Usage: "analyse this plain aws-lambda-go main package instead of a gochalice app"},
+			&cli.StringSliceFlag{Name: "env", Usage: "an environment variable of the function, `NAME=VALUE` (repeatable; over the config's and --env-file's)"},
+			&cli.StringFlag{Name: "env-file", Usage: "environment variables of the function from a dotenv `FILE` (NAME=VALUE lines)"},
+			&cli.StringFlag{Name: "function-name", Usage: "with --main: the Lambda function's `NAME`, to scope its log group"},
 			&cli.StringFlag{Name: "region", Usage: "fill in the region (and partition) placeholders"},
 			&cli.StringFlag{Name: "account", Usage: "fill in the account placeholder"},
 		},
 		Action: func(c *cli.Context) error {
+			env, err := envFlags(c)
+			if err != nil {
+				return err
+			}
 			var results []*policygen.FunctionResult
 			var diags []policygen.Diagnostic
 			if dir := c.String("main"); dir != "" {
-				r, err := policygen.GenerateMain(c.Context, policygen.MainRequest{Dir: dir})
+				r, err := generateMainPolicy(c, dir, env)
 				if err != nil {
 					return err
 				}
 				results, diags = append(results, r), r.Diagnostics
 			} else {
-				res, err := generateAppPolicies(c)
+				if c.IsSet("function-name") {
+					return usagef(c, "--function-name names the Lambda function of a --main program; an app's functions are named by deploy (use --function to choose among them)")
+				}
+				res, err := generateAppPolicies(c, env)
 				if err != nil {
 					return err
 				}
@@ -76,6 +90,99 @@ the function passed to lambda.Start is the handler, and one policy is printed.`,
 	}
 }
 
+// envFlags returns the variables of --env-file, then --env (later wins).
+func envFlags(c *cli.Context) (map[string]string, error) {
+	env := map[string]string{}
+	if file := c.String("env-file"); file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--env-file: %w", err)
+		}
+		vars, err := parseDotenv(file, data)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(env, vars)
+	}
+	for _, kv := range c.StringSlice("env") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !validEnvName(k) {
+			return nil, usagef(c, "--env %q: give NAME=VALUE, NAME being letters, digits and _ (e.g. --env TABLE_NAME=orders)", kv)
+		}
+		env[k] = v
+	}
+	return env, nil
+}
+
+// parseDotenv reads NAME=VALUE lines, as docker's and most dotenv
+// loaders do: blank lines and # comments skipped, an optional "export ",
+// a value in single or double quotes taken without them.
+func parseDotenv(file string, data []byte) (map[string]string, error) {
+	env := map[string]string{}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || !validEnvName(k) {
+			return nil, fmt.Errorf("%s:%d: %q is not NAME=VALUE: write one variable per line, NAME being letters, digits and _", file, i+1, line)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		env[k] = v
+	}
+	return env, nil
+}
+
+func validEnvName(k string) bool {
+	if k == "" || k[0] >= '0' && k[0] <= '9' {
+		return false
+	}
+	for _, r := range k {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// generateMainPolicy analyses a plain aws-lambda-go main package. When
+// the project folder has a .chalice/config.json, the stage's variables
+// (those of the --function given, else the stage-wide ones) scope its
+// resources, under --env-file's and --env's.
+func generateMainPolicy(c *cli.Context, dir string, flagEnv map[string]string) (*policygen.FunctionResult, error) {
+	fns := c.StringSlice("function")
+	if len(fns) > 1 {
+		return nil, usagef(c, "--main analyses one program: give at most one --function (the config's function whose variables apply)")
+	}
+	env := map[string]string{}
+	projectDir := c.String("project-dir")
+	if _, err := os.Stat(filepath.Join(projectDir, filepath.FromSlash(stages.ConfigFile))); err == nil {
+		cfg, err := stages.Load(projectDir)
+		if err != nil {
+			return nil, err
+		}
+		fn := names.APIHandler
+		if len(fns) == 1 {
+			fn = fns[0]
+		}
+		s, err := cfg.Resolve(c.String("stage"), fn)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(env, s.EnvironmentVariables)
+	} else if c.IsSet("stage") || len(fns) > 0 {
+		return nil, fmt.Errorf("--stage and --function read %s, and %s has none: give the program's variables with --env NAME=VALUE or --env-file FILE instead", stages.ConfigFile, projectDir)
+	}
+	maps.Copy(env, flagEnv)
+	return policygen.GenerateMain(c.Context, policygen.MainRequest{Dir: dir, Env: env, FunctionName: c.String("function-name")})
+}
+
 func orPlaceholder(v, placeholder string) string {
 	if v == "" {
 		return placeholder
@@ -84,14 +191,25 @@ func orPlaceholder(v, placeholder string) string {
 }
 
 // generateAppPolicies takes the app's manifest with the stage's variables
-// and generates every function's policy, with each function's policy file
+// (and env over them) and generates every function's policy, with each function's policy file
 // (when autogen_policy is true and one is set) added.
-func generateAppPolicies(c *cli.Context) (*policygen.Result, error) {
+func generateAppPolicies(c *cli.Context, env map[string]string) (*policygen.Result, error) {
 	p, err := resolveProject(c.Context, c.String("project-dir"), c.String("stage"))
 	if err != nil {
 		return nil, err
 	}
-	req := policyRequest(p.Dir, p.Stage, p.Manifest, p.Settings, c.StringSlice("function"))
+	req := policyRequest(p, c.StringSlice("function"))
+	if len(env) > 0 {
+		// --env and --env-file apply to every function, over the config.
+		for fn, vars := range req.Env {
+			merged := maps.Clone(vars)
+			if merged == nil {
+				merged = map[string]string{}
+			}
+			maps.Copy(merged, env)
+			req.Env[fn] = merged
+		}
+	}
 	for _, fn := range req.Functions {
 		if _, ok := p.Manifest.Function(fn); !ok {
 			return nil, fmt.Errorf("--function %s: the app has no such function (it has %s)", fn, strings.Join(functionNames(p.Manifest), ", "))
@@ -156,6 +274,9 @@ func reportDiagnostics(w io.Writer, diags []policygen.Diagnostic) error {
 	errs := 0
 	for _, d := range diags {
 		fmt.Fprintln(w, d.String())
+		if d.Severity == policygen.Info {
+			continue
+		}
 		if d.Severity == policygen.Error {
 			errs++
 		}

@@ -39,6 +39,7 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 			&cli.StringFlag{Name: "merge-template", Usage: "a JSON `FILE` to merge into the template"},
 			&cli.StringFlag{Name: "template-format", Value: "json", Usage: "json or yaml (CloudFormation only): the SAM template's format"},
 			&cli.BoolFlag{Name: "single-file", Usage: "write one zip file, OUT, holding the template and deployment.zip, instead of a folder"},
+			allowUnscopedFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			ctx := c.Context
@@ -78,7 +79,7 @@ func packageCommandWith(env *awsEnv) *cli.Command {
 			defer cleanup()
 			// The same policy source as deploy, with the template's
 			// placeholders for the partition, region and account.
-			policies, err := codePolicies(ctx, p, deployer.TemplateTarget, errw)
+			policies, err := codePolicies(ctx, p, deployer.TemplateTarget, errw, c.Bool(allowUnscoped))
 			if err != nil {
 				return err
 			}

@@ -61,6 +61,26 @@ func (p Purpose) String() string {
 	return "Purpose(" + strconv.Itoa(int(p)) + ")"
 }
 
+// Source names what the need is about, for messages: "DynamoDB
+// stream", "SQS queue", ....
+func (p Purpose) Source() string {
+	switch p {
+	case Logs:
+		return "log group"
+	case DynamoDBStream:
+		return "DynamoDB stream"
+	case Queue:
+		return "SQS queue"
+	case KinesisStream:
+		return "Kinesis stream"
+	case FailureDestination:
+		return "failure destination"
+	case VPC:
+		return "VPC"
+	}
+	return p.String()
+}
+
 // Need is one statement an execution role needs: actions on one resource,
 // and why.
 type Need struct {

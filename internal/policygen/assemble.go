@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gochalice/gochalice/internal/iam"
-	"github.com/gochalice/gochalice/manifest"
 )
 
 // fnBuilder assembles the policy of one function.
@@ -202,7 +201,7 @@ func (fb *fnBuilder) partiQL(c *opCall, reason Reason, all []string) {
 			}
 			res := table
 			if !strings.HasPrefix(res, "arn:") {
-				res = arn("dynamodb", "table/"+table)
+				res = regional("dynamodb", "table/"+table)
 			}
 			fb.grant(action, []string{res}, reason)
 		}
@@ -247,49 +246,38 @@ func parsePartiQL(s string) (action, table string, ok bool) {
 	return action, table, true
 }
 
-// addLogs grants CloudWatch Logs writes to the function's own log group;
-// with no function name (gen-policy --main without --function-name), to
-// the log groups of every Lambda function of the account and region.
-func (fb *fnBuilder) addLogs(lambdaName string) {
-	r := Reason{Operation: "CloudWatch Logs for the function's log group"}
-	if lambdaName == "" {
-		lambdaName = "*"
-		r.Operation = "CloudWatch Logs for Lambda log groups (the function's name is not known: give it to narrow this)"
-	}
-	group := "arn:" + Partition + ":logs:" + Region + ":" + AccountID + ":log-group:/aws/lambda/" + lambdaName + ":*"
-	for _, a := range []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"} {
-		fb.grant(a, []string{group}, r)
-	}
-}
-
-// addStream grants the reads of a DynamoDB stream event source.
-func (fb *fnBuilder) addStream(f manifest.Function) {
-	stream := ""
-	if f.DynamoDBStream != nil {
-		stream = f.DynamoDBStream.Stream
-	}
-	r := Reason{Operation: "event source: DynamoDB stream"}
-	var res string
-	switch {
-	case strings.HasPrefix(stream, "arn:"):
-		res = stream
-	case stream != "":
-		res = arn("dynamodb", "table/"+stream+"/stream/*")
-	default:
-		res = "*"
-		fb.diag(Warning, CodeEnvUnset, Position{}, "function "+f.Name+": the DynamoDB stream is not known (empty in the manifest), so the stream statement's resource is \"*\"",
-			"set the stream ARN's environment variable for function "+f.Name+" in the stage config")
-	}
-	for _, a := range []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"} {
-		fb.grant(a, []string{res}, r)
-	}
-	fb.grant("dynamodb:ListStreams", []string{"*"}, r)
-}
-
 // finish builds the policy: actions with the same resources share a
 // statement, actions that take only "*" get their own, and extra user
 // statements are merged in.
 func (fb *fnBuilder) finish(extra *iam.Policy) {
+	pol := fb.policy()
+	if extra != nil {
+		pol = iam.Merge(pol, extra)
+		for _, st := range extra.Statement {
+			for _, a := range st.Action {
+				fb.reason[a] = append(fb.reason[a], Reason{Operation: "iam_policy_file", Resources: st.Resource})
+			}
+		}
+	}
+	fb.result.Policy = pol.Canonical()
+	for a, rs := range fb.reason {
+		sort.SliceStable(rs, func(i, j int) bool {
+			if rs[i].Pos.File != rs[j].Pos.File {
+				return rs[i].Pos.File < rs[j].Pos.File
+			}
+			if rs[i].Pos.Line != rs[j].Pos.Line {
+				return rs[i].Pos.Line < rs[j].Pos.Line
+			}
+			return rs[i].Operation < rs[j].Operation
+		})
+		fb.reason[a] = dedupeReasons(rs)
+	}
+	fb.result.Explain = fb.reason
+	fb.result.Diagnostics = dedupeDiagnostics(fb.diags)
+}
+
+// policy is the policy of the grants so far.
+func (fb *fnBuilder) policy() *iam.Policy {
 	type group struct {
 		key       string
 		onlyStar  bool
@@ -327,31 +315,16 @@ func (fb *fnBuilder) finish(extra *iam.Policy) {
 		g := groups[k]
 		pol.Statement = append(pol.Statement, iam.Statement{Effect: "Allow", Action: g.actions, Resource: g.resources})
 	}
-	if extra != nil {
-		pol = iam.Merge(pol, extra)
-		for _, st := range extra.Statement {
-			for _, a := range st.Action {
-				fb.reason[a] = append(fb.reason[a], Reason{Operation: "iam_policy_file", Resources: st.Resource})
-			}
-		}
-	}
-	fb.result.Policy = pol.Canonical()
-	for a, rs := range fb.reason {
-		sort.SliceStable(rs, func(i, j int) bool {
-			if rs[i].Pos.File != rs[j].Pos.File {
-				return rs[i].Pos.File < rs[j].Pos.File
-			}
-			if rs[i].Pos.Line != rs[j].Pos.Line {
-				return rs[i].Pos.Line < rs[j].Pos.Line
-			}
-			return rs[i].Operation < rs[j].Operation
-		})
-		fb.reason[a] = dedupeReasons(rs)
-	}
-	fb.result.Explain = fb.reason
-	fb.result.Diagnostics = dedupeDiagnostics(fb.diags)
+	return pol.Canonical()
 }
 
+// noCalls is the note for code that reaches no AWS call: not wrong, but
+// also what a missed analysis looks like, so the user hears it.
+func noCalls(what string) Diagnostic {
+	return Diagnostic{Severity: Info, Code: CodeNoCalls,
+		Message: what + " reaches no AWS SDK call, so the policies hold only what every function needs (its log group, its event source)",
+		Fix:     "if the code does call AWS, add the statements in iam_policy_file next to autogen_policy, and please report the code that gen-policy missed"}
+}
 func dedupeReasons(rs []Reason) []Reason {
 	var out []Reason
 	for _, r := range rs {

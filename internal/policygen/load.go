@@ -65,6 +65,9 @@ type program struct {
 	paramOf   map[*types.Var]paramRef
 	named     []*types.TypeName
 	filePkg   map[*token.File]*packages.Package
+	// webSocketAPI: the app has a WebSocket API, whose connections its
+	// Management API calls reach.
+	webSocketAPI bool
 }
 
 type varField struct {

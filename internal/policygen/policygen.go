@@ -7,17 +7,22 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gochalice/gochalice/internal/arn"
 	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/internal/policygen/internal/awsdata"
 	"github.com/gochalice/gochalice/manifest"
 )
 
 // ARN placeholders in generated documents, resolved by Resolve at deploy
-// time. They follow CloudFormation's pseudo parameters.
+// time. They follow CloudFormation's pseudo parameters (internal/arn).
 const (
-	Partition = "${AWS::Partition}"
-	Region    = "${AWS::Region}"
-	AccountID = "${AWS::AccountId}"
+	Partition = arn.PartitionPlaceholder
+	Region    = arn.RegionPlaceholder
+	AccountID = arn.AccountPlaceholder
+	// WebSocketAPIID stands for the id of the app's WebSocket API, which
+	// deploy fills in once the API exists.
+	WebSocketAPIID = arn.WebSocketAPIIDPlaceholder
 )
 
 // Request says what to generate policies for.
@@ -29,8 +34,16 @@ type Request struct {
 	// analysis.
 	Manifest *manifest.Manifest
 	// Stage is the stage the policies are for; with the app name it forms
-	// the Lambda function (and log group) names.
+	// the Lambda function (and log group) names, unless Names gives them.
 	Stage string
+	// Names are the AWS names of each function's resources (Lambda
+	// function, role, log group) as deploy makes them, from the resolved
+	// settings (deployer's Project.Names). A function missing here is
+	// named from the manifest's app name and Stage.
+	Names map[string]names.Function
+	// VPC lists the functions attached to a VPC (subnet_ids,
+	// security_group_ids), whose roles manage network interfaces.
+	VPC map[string]bool
 	// Env maps a function name to the environment variables the stage
 	// config gives it. A resource name read with os.Getenv is scoped only
 	// when the variable is set here for that function.
@@ -46,11 +59,6 @@ type Request struct {
 	GoEnv []string
 	// BuildFlags are passed to the go command (e.g. -tags=lambda.norpc).
 	BuildFlags []string
-	// OmitBaseline leaves out the CloudWatch Logs, event-source (SQS,
-	// Kinesis and DynamoDB stream reads) and failure-destination
-	// statements. The deployer adds its own, with the ARNs it resolved, so
-	// a deploy's policies do not carry them twice.
-	OmitBaseline bool
 }
 
 // MainRequest asks for the policy of a plain aws-lambda-go program.
@@ -103,8 +111,14 @@ type FunctionResult struct {
 	// generated.
 	RoleName string
 	// Policy is the policy document, canonical, with ARN placeholders
-	// (see Resolve).
+	// (see Resolve): CodePolicy and what every role needs whatever its code
+	// calls (internal/execrole: its log group, its pull source, its
+	// failure destination, its VPC).
 	Policy *iam.Policy
+	// CodePolicy is the statements for the code's calls and the user's
+	// extra statements only: deploy merges it with the execution-role
+	// needs it resolves itself (a stream's exact ARN, say).
+	CodePolicy *iam.Policy
 	// Explain maps every action of Policy to the reasons for it.
 	Explain map[string][]Reason
 	// Diagnostics are this function's problems, sorted by position.
@@ -112,8 +126,7 @@ type FunctionResult struct {
 	// Notes say what the function's event source needs outside its role:
 	// a push source (schedule, EventBridge, SNS, S3, authorizer) invokes
 	// the function through a resource-based permission the deployer
-	// creates, so the policy has no statement for it. Empty when
-	// OmitBaseline is set.
+	// creates, so the policy has no statement for it.
 	Notes []string
 }
 
@@ -161,17 +174,22 @@ type Severity int
 
 // Severities.
 const (
+	// Info: worth knowing, nothing wrong (a function that calls no AWS).
+	Info Severity = iota - 1
 	// Warning: the policy is valid but broader than needed (a "*"
 	// resource).
-	Warning Severity = iota
+	Warning
 	// Error: the policy lacks something the code needs (an operation with
 	// no known IAM action).
 	Error
 )
 
-// String returns "warning" or "error".
+// String returns "note", "warning" or "error".
 func (s Severity) String() string {
-	if s == Error {
+	switch s {
+	case Info:
+		return "note"
+	case Error:
 		return "error"
 	}
 	return "warning"
@@ -196,6 +214,8 @@ const (
 	// CodeBadManifest: the manifest holds something this version does not
 	// understand.
 	CodeBadManifest Code = "bad-manifest"
+	// CodeNoCalls: the function's code reaches no AWS call (Info).
+	CodeNoCalls Code = "no-calls"
 )
 
 // Diagnostic is a positioned problem in the user's code or config.
@@ -259,6 +279,7 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	prog.webSocketAPI = m.HasWebSocket()
 	// The handlers of every function: registering one names it without
 	// calling it, so each is reachable only from its own function.
 	handlerRoots := map[string][]root{}
@@ -289,27 +310,33 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 		skip[r.node()] = true
 	}
 	res := &Result{ModuleDir: prog.modDir, Functions: map[string]*FunctionResult{}}
+	calls := false
 	for _, f := range fns {
 		roots := append([]root(nil), handlerRoots[f.Name]...)
 		if f.Kind == manifest.KindAPI {
 			roots = append(roots, middleware...)
 		}
 		roots = append(roots, startup...)
-		lambdaName := m.AppName + "-" + req.Stage
-		if f.Kind != manifest.KindAPI {
-			lambdaName += "-" + f.Name
+		n, ok := req.Names[f.Name]
+		if !ok {
+			n = names.Stage{App: m.AppName, Stage: req.Stage}.Function(f.Name)
 		}
 		fr := prog.function(f.Name, roots, skip, req.Env[f.Name])
-		fr.result.LambdaName = lambdaName
-		fr.result.RoleName = m.AppName + "-" + req.Stage + "-" + f.Name
-		if !req.OmitBaseline {
-			fr.addLogs(lambdaName)
-			fr.addEventSource(f)
-			fr.addOnFailure(f)
-		}
+		fr.result.LambdaName = n.Lambda
+		fr.result.RoleName = n.Role
+		calls = calls || len(fr.grants) > 0
+		fr.result.CodePolicy = iam.Merge(fr.policy(), req.Extra[f.Name]).Canonical()
+		fr.addBaseline(f, n, req.VPC[f.Name])
 		fr.finish(req.Extra[f.Name])
 		res.Functions[f.Name] = fr.result
 		res.Diagnostics = append(res.Diagnostics, fr.result.Diagnostics...)
+	}
+	if !calls {
+		what := "the code of every function"
+		if len(fns) == 1 {
+			what = "the code of function " + fns[0].Name
+		}
+		res.Diagnostics = append(res.Diagnostics, noCalls(what))
 	}
 	sortDiagnostics(res.Diagnostics)
 	return res, nil
@@ -331,6 +358,10 @@ func GenerateMain(ctx context.Context, req MainRequest) (*FunctionResult, error)
 	}
 	fr := prog.function("", prog.startupRoots(), nil, req.Env)
 	fr.result.LambdaName = req.FunctionName
+	if len(fr.grants) == 0 {
+		fr.diags = append(fr.diags, noCalls("package main ("+prog.main.PkgPath+")"))
+	}
+	fr.result.CodePolicy = fr.policy()
 	fr.addLogs(req.FunctionName)
 	if !prog.callsLambdaStart() {
 		fr.result.Notes = append(fr.result.Notes, fmt.Sprintf("package main (%s) calls no lambda.Start: the policy covers what main and the packages' initialisation reach", prog.main.PkgPath))

@@ -28,6 +28,10 @@ var update = flag.Bool("update", false, "rewrite the want/ sections of testdata/
 // testdata/fixtures.sum.
 var goEnv = []string{"GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off", "GOTOOLCHAIN=local"}
 
+// gochaliceModule is required by fixtures that use the app library; the
+// harness points it at this checkout.
+const gochaliceModule = "github.com/gochalice/gochalice"
+
 // fixture is one txtar case written out to a directory.
 type fixture struct {
 	dir     string
@@ -62,11 +66,20 @@ func loadFixture(tb testing.TB, path, dir string) *fixture {
 		if strings.HasPrefix(file.Name, "want/") {
 			continue
 		}
+		data := file.Data
+		if file.Name == "go.mod" && bytes.Contains(data, []byte(gochaliceModule+" ")) {
+			// A fixture app on gochalice's own app library: this checkout.
+			root, err := filepath.Abs("../..")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			data = fmt.Appendf(bytes.Clone(data), "\nreplace %s => %s\n", gochaliceModule, root)
+		}
 		p := filepath.Join(dir, file.Name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			tb.Fatal(err)
 		}
-		if err := os.WriteFile(p, file.Data, 0o644); err != nil {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -216,6 +216,16 @@ func (w *walker) function(pkg *packages.Package, fn *types.Func, call *ast.CallE
 		w.sdkCall(pkg, fn, call, pos)
 		return
 	}
+	if op, ok := wsapiOperations[fn.FullName()]; ok {
+		// gochalice's own Management API client signs its requests
+		// itself: each method is one operation of the SDK's service.
+		var args []ast.Expr
+		if call != nil {
+			args = call.Args
+		}
+		w.add(opCall{svc: "apigatewaymanagementapi", op: op, pos: pos, pkg: pkg, args: args, via: shortFuncName(fn), fn: fn})
+		return
+	}
 	sig := fn.Type().(*types.Signature)
 	if sig.Recv() != nil {
 		if _, ok := sig.Recv().Type().Underlying().(*types.Interface); ok {
@@ -331,6 +341,14 @@ func (w *walker) escape(pkg *packages.Package, e ast.Expr, to types.Type) {
 			w.enqueueFunc(fn.Origin(), true)
 		}
 	}
+}
+
+// wsapiOperations maps the methods of app/wsapi's Client to the API
+// Gateway Management API operations they send.
+var wsapiOperations = map[string]string{
+	"(*github.com/gochalice/gochalice/app/wsapi.Client).Send":  "PostToConnection",
+	"(*github.com/gochalice/gochalice/app/wsapi.Client).Close": "DeleteConnection",
+	"(*github.com/gochalice/gochalice/app/wsapi.Client).Info":  "GetConnection",
 }
 
 func isSDK(path string) bool { return strings.HasPrefix(path, sdkPrefix) }

@@ -3,10 +3,11 @@ package policygen
 import (
 	"fmt"
 	"go/types"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/gochalice/gochalice/internal/arn"
 )
 
 // scopeProblem says why a statement's resource is "*".
@@ -16,9 +17,13 @@ type scopeProblem struct {
 	pos      Position
 }
 
-func arn(service, resource string) string {
-	return "arn:" + Partition + ":" + service + ":" + Region + ":" + AccountID + ":" + resource
-}
+// tpl builds ARNs with the placeholders Resolve fills in: the same forms
+// the deployer builds for the deploy's partition, region and account.
+var tpl = arn.Template()
+
+// regional returns the ARN of a resource of service in the placeholder
+// region and account.
+func regional(service, resource string) string { return tpl.Regional(service, resource) }
 
 // fieldState says whether a call's input sets a field.
 type fieldState int
@@ -134,7 +139,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 		for i, tb := range tables {
 			tableARNs[i] = tb
 			if !strings.HasPrefix(tb, "arn:") {
-				tableARNs[i] = arn("dynamodb", "table/"+tb)
+				tableARNs[i] = regional("dynamodb", "table/"+tb)
 			}
 		}
 		var out []string
@@ -204,7 +209,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			}
 			var out []string
 			for _, u := range urls {
-				out = append(out, queueARN(u))
+				out = append(out, tpl.Queue(u))
 			}
 			return out, nil
 		}
@@ -214,7 +219,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			}
 			var out []string
 			for _, n := range names {
-				out = append(out, arn("sqs", n))
+				out = append(out, regional("sqs", n))
 			}
 			return out, nil
 		}
@@ -250,7 +255,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 					out = append(out, id)
 				} else {
 					// Secrets Manager appends six random characters.
-					out = append(out, arn("secretsmanager", "secret:"+id+"-??????"))
+					out = append(out, regional("secretsmanager", "secret:"+id+"-??????"))
 				}
 			}
 			return out, nil
@@ -270,7 +275,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 					out = append(out, n)
 					continue
 				}
-				a := arn("ssm", "parameter/"+strings.TrimPrefix(n, "/"))
+				a := regional("ssm", "parameter/"+strings.TrimPrefix(n, "/"))
 				out = append(out, a)
 				if field == "Path" {
 					out = append(out, strings.TrimSuffix(a, "/")+"/*")
@@ -289,7 +294,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 		if state == fieldSet {
 			var out []string
 			for _, n := range names {
-				out = append(out, arn("kinesis", "stream/"+n))
+				out = append(out, regional("kinesis", "stream/"+n))
 			}
 			return out, nil
 		}
@@ -301,7 +306,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 		if state == fieldSet {
 			var out []string
 			for _, n := range names {
-				out = append(out, arn("firehose", "deliverystream/"+n))
+				out = append(out, regional("firehose", "deliverystream/"+n))
 			}
 			return out, nil
 		}
@@ -322,12 +327,23 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			return uniqueSorted(out), nil
 		}
 	case "apigatewaymanagementapi":
-		// The endpoint (API and stage) comes from the event at run time:
-		// every API's connections in this account and region.
-		return []string{arn("execute-api", "*/*/*/@connections/*")}, nil
+		// The endpoint comes from the event at run time; an app's
+		// WebSocket API is the one it answers (its id filled in by
+		// deploy), a plain program's any API in this account and region.
+		// The method is the operation's: POST sends, DELETE
+		// disconnects, GET describes.
+		api := "*"
+		if fb.p.webSocketAPI {
+			api = WebSocketAPIID
+		}
+		return []string{regional("execute-api", api+"/*/"+connectionMethods[c.op]+"/@connections/*")}, nil
 	}
 	return fb.generic(c, action)
 }
+
+// connectionMethods are the HTTP methods of the Management API's
+// operations, which its execute-api ARNs name.
+var connectionMethods = map[string]string{"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}
 
 // assumeRoleProvider is the SDK helper that makes the function's role
 // call sts:AssumeRole: the user's code asks for it explicitly, unlike the
@@ -355,7 +371,7 @@ func functionARN(n string) []string {
 	case strings.Count(n, ":") == 2: // account:function:name, a partial ARN
 		return []string{"arn:" + Partition + ":lambda:" + Region + ":" + n}
 	default:
-		return []string{arn("lambda", "function:"+n)}
+		return []string{regional("lambda", "function:"+n)}
 	}
 }
 
@@ -369,7 +385,7 @@ func modelARNs(id string) []string {
 	}
 	if geo, model, ok := strings.Cut(id, "."); ok && crossRegionPrefixes[geo] {
 		return []string{
-			arn("bedrock", "inference-profile/"+id),
+			regional("bedrock", "inference-profile/"+id),
 			"arn:" + Partition + ":bedrock:*::foundation-model/" + model,
 		}
 	}
@@ -580,7 +596,7 @@ func (fb *fnBuilder) batchTables(c *opCall) ([]string, *scopeProblem) {
 				if strings.HasPrefix(n, "arn:") {
 					out = append(out, n)
 				} else {
-					out = append(out, arn("dynamodb", "table/"+n))
+					out = append(out, regional("dynamodb", "table/"+n))
 				}
 			}
 		}
@@ -614,7 +630,7 @@ func (fb *fnBuilder) eventBuses(c *opCall) ([]string, *scopeProblem) {
 				if strings.HasPrefix(n, "arn:") {
 					out = append(out, n)
 				} else {
-					out = append(out, arn("events", "event-bus/"+n))
+					out = append(out, regional("events", "event-bus/"+n))
 				}
 			}
 		}
@@ -623,28 +639,6 @@ func (fb *fnBuilder) eventBuses(c *opCall) ([]string, *scopeProblem) {
 		return nil, fb.notScoped(c, "events:PutEvents")
 	}
 	return uniqueSorted(out), nil
-}
-
-// queueARN turns a queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)
-// or a queue name into the queue's ARN.
-func queueARN(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return arn("sqs", s)
-	}
-	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(segs) != 2 {
-		return arn("sqs", segs[len(segs)-1])
-	}
-	region := Region
-	host := strings.Split(u.Hostname(), ".")
-	switch {
-	case len(host) >= 3 && host[0] == "sqs":
-		region = host[1]
-	case len(host) >= 3 && host[1] == "queue":
-		region = host[0]
-	}
-	return "arn:" + Partition + ":sqs:" + region + ":" + segs[0] + ":" + segs[1]
 }
 
 func uniqueSorted(s []string) []string {

@@ -1,0 +1,40 @@
+// Command unscoped is an app whose table is named by an environment
+// variable its dev stage does not set: deploy must refuse to grant "*".
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gochalice/gochalice/app"
+)
+
+func main() {
+	a := app.New("unscoped")
+	var db *dynamodb.Client
+	a.Route("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if db == nil {
+			cfg, err := config.LoadDefaultConfig(r.Context())
+			if err != nil {
+				http.Error(w, "no AWS configuration", http.StatusInternalServerError)
+				return
+			}
+			db = dynamodb.NewFromConfig(cfg)
+		}
+		getItem(r.Context(), db, r.PathValue("id"))
+	})
+	a.Run()
+}
+
+func getItem(ctx context.Context, db *dynamodb.Client, id string) {
+	_, _ = db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(os.Getenv("ITEMS_TABLE")),
+		Key:       map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: id}},
+	})
+}
