@@ -325,6 +325,9 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			if url := deployer.APIURL(st); url != "" {
 				fmt.Fprintf(say, "\nREST API URL: %s\n", url)
 			}
+			if url := deployer.WebSocketURL(st); url != "" {
+				fmt.Fprintf(say, "\nWebSocket URL: %s\n", url)
+			}
 			return nil
 		},
 	}

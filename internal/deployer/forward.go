@@ -35,6 +35,11 @@ var TemplateTarget = arn.Template()
 // the app's API (REST or HTTP), known only once it exists.
 const APIIDPlaceholder = arn.APIIDPlaceholder
 
+// WebSocketAPIIDPlaceholder, in a generated role policy, stands for the id
+// of the app's WebSocket API (its ManageConnections statements), known
+// only once the API exists.
+const WebSocketAPIIDPlaceholder = arn.WebSocketAPIIDPlaceholder
+
 // State is what exists in AWS for an app stage (state.State).
 type State = state.State
 
@@ -60,6 +65,11 @@ const (
 	TypeHTTPAPI            = state.TypeHTTPAPI
 	TypeHTTPStage          = state.TypeHTTPStage
 	TypeUsagePlan          = state.TypeUsagePlan
+
+	TypeWebSocketAPI         = state.TypeWebSocketAPI
+	TypeWebSocketIntegration = state.TypeWebSocketIntegration
+	TypeWebSocketRoute       = state.TypeWebSocketRoute
+	TypeWebSocketStage       = state.TypeWebSocketStage
 )
 
 // StateVersion is the schema version of recorded state files.

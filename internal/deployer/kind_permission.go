@@ -159,6 +159,8 @@ func (pm *PermissionSpec) sourceARN(s *State, deps []string) string {
 // else the REST API when has reports it, else the HTTP API.
 func permissionAPIAddr(deps []string, has func(addr string) bool) string {
 	switch {
+	case slices.Contains(deps, websocketAPIAddr):
+		return websocketAPIAddr
 	case slices.Contains(deps, httpAPIAddr):
 		return httpAPIAddr
 	case slices.Contains(deps, restAPIAddr), has(restAPIAddr):
@@ -372,8 +374,11 @@ func tfPermissionSourceARN(d *Desired, r Resource, expand func(string) string) s
 		return expand(src)
 	}
 	api := "aws_api_gateway_rest_api." + restAPITerraformName
-	if permissionAPIAddr(r.DependsOn, func(addr string) bool { _, ok := d.Resource(addr); return ok }) == httpAPIAddr {
+	switch permissionAPIAddr(r.DependsOn, func(addr string) bool { _, ok := d.Resource(addr); return ok }) {
+	case httpAPIAddr:
 		api = "aws_apigatewayv2_api." + httpAPITerraformName
+	case websocketAPIAddr:
+		api = "aws_apigatewayv2_api." + webSocketAPITerraformName
 	}
 	parts := strings.Split(src, APIIDPlaceholder)
 	own := parts[0] == d.Target.ExecuteAPI("")

@@ -21,6 +21,10 @@ func everyKindProject(t *testing.T, http bool) *deployer.Project {
 	m := eventsManifest()
 	m.Functions = append(m.Functions, manifest.Function{Name: manifest.APIHandlerName, Kind: manifest.KindAPI,
 		Handler: manifest.Handler{Name: "main.api", File: "main.go", Line: 1}})
+	// A WebSocket handler: the WebSocket API, its integration, route and
+	// stage.
+	m.Functions = append(m.Functions, manifest.Function{Name: "websocket_message", Kind: manifest.KindWebSocketMessage,
+		Handler: manifest.Handler{Name: "main.message", File: "main.go", Line: 3}})
 	m.Routes = []manifest.Route{{Pattern: "GET /orders", Method: "GET", Path: "/orders", APIKeyRequired: !http,
 		Handler: manifest.Handler{Name: "main.orders", File: "main.go", Line: 2}}}
 	m.Sort()

@@ -20,6 +20,8 @@ type httpAPI struct {
 	routes                []string // "GET /donors/{id}", sorted
 	authorizers           []string // security scheme names, sorted
 	stages                map[string]*httpStage
+	// ws is set on a WebSocket API (apigatewayv2_websocket.go).
+	ws *wsAPI
 }
 
 // httpStage is a stage of an HTTP API: deployed is the SHA-256 of the
@@ -47,7 +49,9 @@ type HTTPAPISnapshot struct {
 func (c *Cloud) httpAPISnapshots() []HTTPAPISnapshot {
 	apis := make([]*httpAPI, 0, len(c.httpAPIs))
 	for _, a := range c.httpAPIs {
-		apis = append(apis, a)
+		if a.ws == nil {
+			apis = append(apis, a)
+		}
 	}
 	sort.Slice(apis, func(i, j int) bool {
 		if apis[i].name != apis[j].name {
@@ -189,6 +193,9 @@ func parseHTTPBody(body *string) (title, desc string, routes, authorizers []stri
 }
 
 func (a *httpAPI) out(region string) apigwv2types.Api {
+	if a.ws != nil {
+		return a.wsOut(region)
+	}
 	return apigwv2types.Api{
 		ApiId: strp(a.id), Name: strp(a.name), Description: strp(a.description),
 		ProtocolType: apigwv2types.ProtocolTypeHttp, RouteSelectionExpression: strp("$request.method $request.path"),

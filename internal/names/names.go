@@ -42,6 +42,10 @@ func (s Stage) Description() string { return fmt.Sprintf("gochalice app %s, stag
 // Lambda function name.
 func (s Stage) API() string { return s.Prefix() }
 
+// WebSocketAPI is the name of the stage's WebSocket API, Chalice's
+// "<app>-<stage>-websocket-api".
+func (s Stage) WebSocketAPI() string { return s.Prefix() + "-websocket-api" }
+
 // UsagePlan is the name of the REST API stage's usage plan.
 func (s Stage) UsagePlan() string { return s.Prefix() }
 

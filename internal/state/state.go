@@ -42,6 +42,11 @@ const (
 	TypeHTTPAPI            ResourceType = "http_api"
 	TypeHTTPStage          ResourceType = "http_api_stage"
 	TypeUsagePlan          ResourceType = "api_usage_plan"
+
+	TypeWebSocketAPI         ResourceType = "websocket_api"
+	TypeWebSocketIntegration ResourceType = "websocket_integration"
+	TypeWebSocketRoute       ResourceType = "websocket_route"
+	TypeWebSocketStage       ResourceType = "websocket_api_stage"
 )
 
 // State is what exists in AWS for an app stage: what a deploy recorded, or
