@@ -26,6 +26,7 @@ type RoleAPI interface {
 	CreateRole(ctx context.Context, in *iam.CreateRoleInput, optFns ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
 	UpdateAssumeRolePolicy(ctx context.Context, in *iam.UpdateAssumeRolePolicyInput, optFns ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error)
 	DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, optFns ...func(*iam.Options)) (*iam.DeleteRoleOutput, error)
+	ListRoles(ctx context.Context, in *iam.ListRolesInput, optFns ...func(*iam.Options)) (*iam.ListRolesOutput, error)
 }
 
 // RolePolicyAPI manages a role's inline policies.
@@ -49,12 +50,14 @@ type FunctionAPI interface {
 	UpdateFunctionCode(ctx context.Context, in *lambda.UpdateFunctionCodeInput, optFns ...func(*lambda.Options)) (*lambda.UpdateFunctionCodeOutput, error)
 	UpdateFunctionConfiguration(ctx context.Context, in *lambda.UpdateFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.UpdateFunctionConfigurationOutput, error)
 	DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionInput, optFns ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error)
+	ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, optFns ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error)
 }
 
 // FunctionSettingsAPI changes the settings of a function that are not
 // part of its configuration: tags and reserved concurrency.
 type FunctionSettingsAPI interface {
 	TagResource(ctx context.Context, in *lambda.TagResourceInput, optFns ...func(*lambda.Options)) (*lambda.TagResourceOutput, error)
+	ListTags(ctx context.Context, in *lambda.ListTagsInput, optFns ...func(*lambda.Options)) (*lambda.ListTagsOutput, error)
 	UntagResource(ctx context.Context, in *lambda.UntagResourceInput, optFns ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error)
 	PutFunctionConcurrency(ctx context.Context, in *lambda.PutFunctionConcurrencyInput, optFns ...func(*lambda.Options)) (*lambda.PutFunctionConcurrencyOutput, error)
 	DeleteFunctionConcurrency(ctx context.Context, in *lambda.DeleteFunctionConcurrencyInput, optFns ...func(*lambda.Options)) (*lambda.DeleteFunctionConcurrencyOutput, error)
@@ -109,6 +112,7 @@ type RuleAPI interface {
 	PutTargets(ctx context.Context, in *eventbridge.PutTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error)
 	ListTargetsByRule(ctx context.Context, in *eventbridge.ListTargetsByRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
 	RemoveTargets(ctx context.Context, in *eventbridge.RemoveTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error)
+	ListTagsForResource(ctx context.Context, in *eventbridge.ListTagsForResourceInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
 }
 
 // SubscriptionAPI manages SNS subscriptions of functions to topics.
@@ -165,6 +169,7 @@ type LogsAPI interface {
 	CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
 	PutRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
 	DeleteLogGroup(ctx context.Context, in *cloudwatchlogs.DeleteLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error)
+	ListTagsForResource(ctx context.Context, in *cloudwatchlogs.ListTagsForResourceInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
 }
 
 // TableAPI resolves a DynamoDB table name to its latest stream.
@@ -197,11 +202,9 @@ type Clients struct {
 	Lambda     LambdaAPI
 	APIGateway APIGatewayAPI
 	HTTPAPI    HTTPAPIAPI
-	// WebSocketAPI is needed only by apps with WebSocket handlers.
-	WebSocketAPI WebSocketAPIAPI
-	Logs         LogsAPI
-	DynamoDB     TableAPI
-	STS          IdentityAPI
+	Logs       LogsAPI
+	DynamoDB   TableAPI
+	STS        IdentityAPI
 	// EventBridge, SNS and S3 are needed only by apps with schedules or
 	// event patterns, SNS subscriptions, or S3 notifications.
 	EventBridge RuleAPI
@@ -214,14 +217,13 @@ type Clients struct {
 // honoured by the SDK itself.
 func NewClients(cfg aws.Config) *Clients {
 	return &Clients{
-		IAM:          iam.NewFromConfig(cfg),
-		Lambda:       lambda.NewFromConfig(cfg),
-		APIGateway:   apigateway.NewFromConfig(cfg),
-		HTTPAPI:      apigatewayv2.NewFromConfig(cfg),
-		WebSocketAPI: apigatewayv2.NewFromConfig(cfg),
-		Logs:         cloudwatchlogs.NewFromConfig(cfg),
-		DynamoDB:     dynamodb.NewFromConfig(cfg),
-		STS:          sts.NewFromConfig(cfg),
+		IAM:        iam.NewFromConfig(cfg),
+		Lambda:     lambda.NewFromConfig(cfg),
+		APIGateway: apigateway.NewFromConfig(cfg),
+		HTTPAPI:    apigatewayv2.NewFromConfig(cfg),
+		Logs:       cloudwatchlogs.NewFromConfig(cfg),
+		DynamoDB:   dynamodb.NewFromConfig(cfg),
+		STS:        sts.NewFromConfig(cfg),
 
 		EventBridge: eventbridge.NewFromConfig(cfg),
 		SNS:         sns.NewFromConfig(cfg),

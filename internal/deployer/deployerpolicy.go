@@ -72,5 +72,8 @@ func DeployerPolicy(p *Project, recorded *State, t Target) (*iam.Policy, error) 
 			}
 		}
 	}
+	// What delete and deploy need to find the stage's untracked
+	// resources, but what the kinds' statements grant already.
+	sts = append(sts, uncovered(discoveryPolicy(c), mergeBySid(sts).Statement)...)
 	return mergeBySid(sts), nil
 }

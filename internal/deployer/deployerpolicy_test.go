@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -29,6 +30,7 @@ import (
 	"github.com/gochalice/gochalice/internal/fakeaws"
 	"github.com/gochalice/gochalice/internal/iam"
 	"github.com/gochalice/gochalice/internal/iamdata"
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -44,8 +46,11 @@ var operationActions = map[string]string{
 	"iam.GetRolePolicy":          "iam:GetRolePolicy",
 	"iam.PutRolePolicy":          "iam:PutRolePolicy",
 	"iam.DeleteRolePolicy":       "iam:DeleteRolePolicy",
+	"iam.ListRoles":              "iam:ListRoles",
 
 	"lambda.GetFunction":                 "lambda:GetFunction",
+	"lambda.ListFunctions":               "lambda:ListFunctions",
+	"lambda.ListTags":                    "lambda:ListTags",
 	"lambda.CreateFunction":              "lambda:CreateFunction",
 	"lambda.UpdateFunctionCode":          "lambda:UpdateFunctionCode",
 	"lambda.UpdateFunctionConfiguration": "lambda:UpdateFunctionConfiguration",
@@ -68,12 +73,13 @@ var operationActions = map[string]string{
 	"lambda.GetFunctionEventInvokeConfig":    "lambda:GetFunctionEventInvokeConfig",
 	"lambda.DeleteFunctionEventInvokeConfig": "lambda:DeleteFunctionEventInvokeConfig",
 
-	"events.PutRule":           "events:PutRule",
-	"events.DescribeRule":      "events:DescribeRule",
-	"events.DeleteRule":        "events:DeleteRule",
-	"events.PutTargets":        "events:PutTargets",
-	"events.ListTargetsByRule": "events:ListTargetsByRule",
-	"events.RemoveTargets":     "events:RemoveTargets",
+	"events.PutRule":             "events:PutRule",
+	"events.DescribeRule":        "events:DescribeRule",
+	"events.DeleteRule":          "events:DeleteRule",
+	"events.PutTargets":          "events:PutTargets",
+	"events.ListTargetsByRule":   "events:ListTargetsByRule",
+	"events.RemoveTargets":       "events:RemoveTargets",
+	"events.ListTagsForResource": "events:ListTagsForResource",
 
 	"sns.Subscribe":                 "sns:Subscribe",
 	"sns.Unsubscribe":               "sns:Unsubscribe",
@@ -106,10 +112,11 @@ var operationActions = map[string]string{
 	"apigatewayv2.UpdateStage": "apigateway:PATCH",
 	"apigatewayv2.DeleteStage": "apigateway:DELETE",
 
-	"logs.DescribeLogGroups":  "logs:DescribeLogGroups",
-	"logs.CreateLogGroup":     "logs:CreateLogGroup",
-	"logs.PutRetentionPolicy": "logs:PutRetentionPolicy",
-	"logs.DeleteLogGroup":     "logs:DeleteLogGroup",
+	"logs.DescribeLogGroups":   "logs:DescribeLogGroups",
+	"logs.CreateLogGroup":      "logs:CreateLogGroup",
+	"logs.PutRetentionPolicy":  "logs:PutRetentionPolicy",
+	"logs.DeleteLogGroup":      "logs:DeleteLogGroup",
+	"logs.ListTagsForResource": "logs:ListTagsForResource",
 
 	"dynamodb.DescribeTable": "dynamodb:DescribeTable",
 
@@ -257,7 +264,11 @@ func (c iamRec) GetRole(ctx context.Context, in *awsiam.GetRoleInput, o ...func(
 }
 
 func (c iamRec) CreateRole(ctx context.Context, in *awsiam.CreateRoleInput, o ...func(*awsiam.Options)) (*awsiam.CreateRoleOutput, error) {
-	c.r.add("iam", "CreateRole", c.r.role(in.RoleName), nil)
+	var extra []access
+	if len(in.Tags) > 0 {
+		extra = append(extra, access{Action: "iam:TagRole", Resource: c.r.role(in.RoleName)})
+	}
+	c.r.add("iam", "CreateRole", c.r.role(in.RoleName), nil, extra...)
 	return c.r.inner.IAM.CreateRole(ctx, in, o...)
 }
 
@@ -359,7 +370,12 @@ func (c lambdaRec) ListEventSourceMappings(ctx context.Context, in *lambda.ListE
 }
 
 func (c lambdaRec) CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, o ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
-	c.r.add("lambda", "CreateEventSourceMapping", "*", map[string]string{"lambda:FunctionArn": c.r.function(in.FunctionName)})
+	var extra []access
+	if len(in.Tags) > 0 {
+		// The new mapping's ARN, which its UUID ends.
+		extra = append(extra, access{Action: "lambda:TagResource", Resource: c.r.arn("lambda", c.r.region, c.r.account, "event-source-mapping:new")})
+	}
+	c.r.add("lambda", "CreateEventSourceMapping", "*", map[string]string{"lambda:FunctionArn": c.r.function(in.FunctionName)}, extra...)
 	out, err := c.r.inner.Lambda.CreateEventSourceMapping(ctx, in, o...)
 	if err == nil {
 		c.r.learnMapping(out.UUID, out.FunctionArn)
@@ -435,7 +451,11 @@ func (c eventsRec) rule(bus, name *string) string {
 }
 
 func (c eventsRec) PutRule(ctx context.Context, in *eventbridge.PutRuleInput, o ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
-	c.r.add("events", "PutRule", c.rule(in.EventBusName, in.Name), nil)
+	var extra []access
+	if len(in.Tags) > 0 {
+		extra = append(extra, access{Action: "events:TagResource", Resource: c.rule(in.EventBusName, in.Name)})
+	}
+	c.r.add("events", "PutRule", c.rule(in.EventBusName, in.Name), nil, extra...)
 	return c.r.inner.EventBridge.PutRule(ctx, in, o...)
 }
 
@@ -574,7 +594,11 @@ func (c apigwRec) GetUsagePlans(ctx context.Context, in *apigateway.GetUsagePlan
 }
 
 func (c apigwRec) CreateUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput, o ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
-	c.r.add("apigateway", "CreateUsagePlan", c.r.restAPI("/usageplans"), nil)
+	var extra []access
+	if len(in.Tags) > 0 {
+		extra = append(extra, access{Action: "apigateway:PUT", Resource: c.r.restAPI("/tags/new")})
+	}
+	c.r.add("apigateway", "CreateUsagePlan", c.r.restAPI("/usageplans"), nil, extra...)
 	return c.r.inner.APIGateway.CreateUsagePlan(ctx, in, o...)
 }
 
@@ -641,7 +665,11 @@ func (c logsRec) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.Descr
 }
 
 func (c logsRec) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, o ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
-	c.r.add("logs", "CreateLogGroup", c.r.logGroup(in.LogGroupName), nil)
+	var extra []access
+	if len(in.Tags) > 0 {
+		extra = append(extra, access{Action: "logs:TagResource", Resource: c.r.logGroup(in.LogGroupName)})
+	}
+	c.r.add("logs", "CreateLogGroup", c.r.logGroup(in.LogGroupName), nil, extra...)
 	return c.r.inner.Logs.CreateLogGroup(ctx, in, o...)
 }
 
@@ -796,7 +824,8 @@ func TestDeployerPolicyCoversDeployer(t *testing.T) {
 	// A role left by a deploy interrupted before it recorded it, with a
 	// trust policy the deployer must correct.
 	if _, err := cloud.IAM().CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: strp("savealife-dev-api_handler"),
-		AssumeRolePolicyDocument: strp(`{"Version":"2012-10-17","Statement":[]}`)}); err != nil {
+		AssumeRolePolicyDocument: strp(`{"Version":"2012-10-17","Statement":[]}`),
+		Tags:                     []iamtypes.Tag{{Key: strp(names.TagApp), Value: strp("savealife")}, {Key: strp(names.TagStage), Value: strp("dev")}}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -935,7 +964,28 @@ func TestDeployerPolicyCoversDeployer(t *testing.T) {
 		}
 	})
 	run.step(t, "delete", nil, func(t *testing.T, recorded *deployer.State) {
-		if _, err := d.Apply(ctx, deployer.PlanDestroy(recorded), deployer.StateFile(path)); err != nil {
+		found, err := d.Discover(ctx, recorded)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Apply(ctx, deployer.PlanDestroy(found), deployer.StateFile(path)); err != nil {
+			t.Fatal(err)
+		}
+		if !cloud.Empty() {
+			t.Errorf("after delete: %+v", cloud.Snapshot())
+		}
+	})
+	run.step(t, "deployed again", base("v1"), func(t *testing.T, _ *deployer.State) {
+		deployStep(t, base("v1"))
+	})
+	// A delete after a deploy killed before it recorded anything: every
+	// resource is found by name and tags.
+	run.step(t, "delete what an interrupted deploy left", nil, func(t *testing.T, recorded *deployer.State) {
+		found, err := d.Discover(ctx, deployer.NewState(recorded.App, recorded.Stage, recorded.Target))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Apply(ctx, deployer.PlanDestroy(found), deployer.StateFile(path)); err != nil {
 			t.Fatal(err)
 		}
 		if !cloud.Empty() {

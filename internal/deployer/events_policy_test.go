@@ -61,8 +61,21 @@ func TestDeployerPolicyCoversEvents(t *testing.T) {
 	run.step(t, "unchanged redeploy", eventsProject(t), deployStep(eventsProject(t)))
 	run.step(t, "settings changed", changed(), deployStep(changed()))
 	run.step(t, "sources removed", swept(), deployStep(swept()))
-	run.step(t, "delete", swept(), func(t *testing.T, recorded *deployer.State) {
-		if _, err := d.Apply(ctx, deployer.PlanDestroy(recorded), deployer.StateFile(path)); err != nil {
+	run.step(t, "sources added again", eventsProject(t), deployStep(eventsProject(t)))
+	// A delete after a deploy killed before it recorded its rules: they
+	// are found by name and tags.
+	run.step(t, "delete", eventsProject(t), func(t *testing.T, recorded *deployer.State) {
+		orphaned := recorded.Clone()
+		for addr, rs := range orphaned.Resources {
+			if rs.Type == deployer.TypeRule {
+				delete(orphaned.Resources, addr)
+			}
+		}
+		found, err := d.Discover(ctx, orphaned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Apply(ctx, deployer.PlanDestroy(found), deployer.StateFile(path)); err != nil {
 			t.Fatal(err)
 		}
 		if !cloud.Empty() {

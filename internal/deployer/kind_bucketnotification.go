@@ -33,6 +33,7 @@ func bucketNotificationKind() kind {
 	return kind{
 		apply:          applyBucketNotification,
 		delete:         deleteBucketNotification,
+		discover:       discoverBucketNotifications,
 		read:           readBucketNotification,
 		attributes:     bucketNotificationAttributes,
 		replace:        []string{"bucket"},

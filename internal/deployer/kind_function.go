@@ -39,6 +39,7 @@ func functionKind() kind {
 	return kind{
 		attributes: functionAttributes,
 		apply:      applyFunction,
+		discover:   discoverFunctions,
 		delete: func(ctx context.Context, a *applier, _ string, prior ResourceState) error {
 			err := a.d.retry(ctx, func() error {
 				_, err := a.d.Clients.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: &prior.Name})

@@ -37,6 +37,7 @@ const httpAPITerraformName = "http_api"
 func httpAPIKind() kind {
 	return kind{
 		apply: applyHTTPAPI, delete: deleteHTTPAPI, read: readHTTPAPIKind, attributes: httpAPIAttributes,
+		discover:        discoverHTTPAPI,
 		sharedLogicalID: httpAPILogicalID, cloudFormation: httpAPICloudFormation,
 		terraformName: httpAPITerraformName, terraform: httpAPITerraform,
 		deployerPolicy: func(c *policyContext, _ *Resource, _ *ResourceState) []iam.Statement { return httpAPIStatements(c) },

@@ -24,7 +24,8 @@ func logGroupKind() kind {
 		attributes: func(r *Resource, _ *State) map[string]string {
 			return map[string]string{"retention_in_days": itoa(r.LogGroup.RetentionInDays)}
 		},
-		apply: applyLogGroup,
+		apply:    applyLogGroup,
+		discover: discoverLogGroups,
 		delete: func(ctx context.Context, a *applier, _ string, prior ResourceState) error {
 			err := a.d.retry(ctx, func() error {
 				_, err := a.d.Clients.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: &prior.Name})
@@ -48,13 +49,14 @@ func logGroupKind() kind {
 				"retention_in_days": r.LogGroup.RetentionInDays,
 			}}}, nil
 		},
-		// logs:DescribeLogGroups accepts only "*".
+		// logs:DescribeLogGroups accepts only "*"; a group is tagged as
+		// the stage's when created (logs:TagResource).
 		deployerPolicy: func(c *policyContext, _ *Resource, _ *ResourceState) []iam.Statement {
 			group := func(name string) string { return c.t.Regional("logs", "log-group:"+arn.FunctionLogGroupName(name)) }
 			p := c.stage.Prefix()
 			return []iam.Statement{
 				allow("ListLogGroups", []string{"logs:DescribeLogGroups"}, iam.Strings{"*"}, nil),
-				allow("ManageLogGroups", []string{"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy"},
+				allow("ManageLogGroups", []string{"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource"},
 					iam.Strings{group(p), group(p + ":*"), group(p + "-*")}, nil),
 			}
 		},
@@ -67,7 +69,7 @@ func applyLogGroup(ctx context.Context, a *applier, r *Resource) error {
 	if !ok {
 		// Lambda may have made it already, when the function logged.
 		err := d.retry(ctx, func() error {
-			_, err := d.Clients.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &r.Name})
+			_, err := d.Clients.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &r.Name, Tags: a.stage().Tags()})
 			return err
 		})
 		if err = ignore[*logstypes.ResourceAlreadyExistsException](err); err != nil {

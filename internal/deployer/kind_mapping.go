@@ -58,6 +58,7 @@ func mappingKind() kind {
 		attributes: mappingAttributes,
 		replace:    []string{"event_source_arn", "starting_position", "function_name"},
 		apply:      applyMapping,
+		discover:   discoverMappings,
 		delete: func(ctx context.Context, a *applier, _ string, prior ResourceState) error {
 			err := a.d.retry(ctx, func() error {
 				_, err := a.d.Clients.Lambda.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: &prior.ID})
@@ -132,6 +133,8 @@ func mappingDeployerPolicy(c *policyContext, want *Resource, _ *ResourceState) [
 		allow("CreateEventSourceMappings", []string{"lambda:CreateEventSourceMapping"}, iam.Strings{"*"}, forFunctions),
 		allow("ChangeEventSourceMappings", []string{"lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"},
 			iam.Strings{c.t.Regional("lambda", "event-source-mapping:*")}, forFunctions),
+		// CreateEventSourceMapping tags the mapping as the stage's.
+		allow("TagEventSourceMappings", []string{"lambda:TagResource"}, iam.Strings{c.t.Regional("lambda", "event-source-mapping:*")}, nil),
 	}
 	if want != nil && want.Mapping.Table != "" {
 		out = append(out, allow("FindTableStreams", []string{"dynamodb:DescribeTable"}, iam.Strings{c.t.Table(want.Mapping.Table)}, nil))
@@ -201,6 +204,7 @@ func applyMapping(ctx context.Context, a *applier, r *Resource) error {
 				MaximumRetryAttempts:           in.retries,
 				MaximumRecordAgeInSeconds:      in.age,
 				BisectBatchOnFunctionError:     in.bisect,
+				Tags:                           a.stage().Tags(),
 			}
 			if in.scaling != nil && in.scaling.MaximumConcurrency != nil {
 				create.ScalingConfig = in.scaling

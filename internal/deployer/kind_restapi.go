@@ -41,6 +41,7 @@ const restAPITerraformName = "rest_api"
 // description.
 func restAPIKind() kind {
 	return kind{
+		discover: discoverRestAPI,
 		attributes: func(r *Resource, _ *State) map[string]string {
 			return map[string]string{
 				"description":     r.RestAPI.Description,

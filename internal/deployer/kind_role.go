@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -32,11 +30,12 @@ type RoleSpec struct {
 // policy (iam_role, "role:<function>").
 func roleKind() kind {
 	return kind{
-		attributes: func(r *Resource, actual *State) map[string]string {
-			return map[string]string{"trust_policy": r.Role.TrustPolicy, "policy": fillWebSocketAPIID(r.Role.Policy, r.DependsOn, actual)}
+		attributes: func(r *Resource, _ *State) map[string]string {
+			return map[string]string{"trust_policy": r.Role.TrustPolicy, "policy": r.Role.Policy}
 		},
-		apply:  applyRole,
-		delete: deleteRole,
+		apply:    applyRole,
+		delete:   deleteRole,
+		discover: discoverRoles,
 		read: func(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error) {
 			if want != nil {
 				return rd.d.readRole(ctx, want.Name, want.Role.PolicyName)
@@ -49,7 +48,7 @@ func roleKind() kind {
 			if err != nil {
 				return "", nil, fmt.Errorf("trust policy: %w", err)
 			}
-			policy, err := webSocketSubJSON(c, r.Role.Policy)
+			policy, err := c.SubJSON([]byte(r.Role.Policy))
 			if err != nil {
 				return "", nil, fmt.Errorf("policy: %w", err)
 			}
@@ -68,17 +67,18 @@ func roleKind() kind {
 				{typ: "aws_iam_role_policy", name: c.Name, body: map[string]any{
 					"name":   tfLiteral(r.Role.PolicyName),
 					"role":   "${aws_iam_role." + c.Name + ".id}",
-					"policy": webSocketExpand(c, r.Role.Policy),
+					"policy": c.Expand(r.Role.Policy),
 				}},
 			}, nil
 		},
-		// The stage's roles are "<app>-<stage>-*"; Lambda is given them
-		// (iam:PassRole) only to run its functions.
+		// The stage's roles are "<app>-<stage>-*", tagged as the stage's
+		// when created (iam:TagRole); Lambda is given them (iam:PassRole)
+		// only to run its functions.
 		deployerPolicy: func(c *policyContext, _ *Resource, _ *ResourceState) []iampolicy.Statement {
 			roles := iampolicy.Strings{c.t.Role(c.stage.Prefix() + "-*")}
 			return []iampolicy.Statement{
 				allow("ManageRoles", []string{"iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:GetRole",
-					"iam:GetRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"}, roles, nil),
+					"iam:GetRolePolicy", "iam:PutRolePolicy", "iam:TagRole", "iam:UpdateAssumeRolePolicy"}, roles, nil),
 				passRole(roles),
 			}
 		},
@@ -104,17 +104,12 @@ func roleNote(fn, source string) string {
 
 func applyRole(ctx context.Context, a *applier, r *Resource) error {
 	d, spec := a.d, r.Role
-	a.mu.Lock()
-	policy := fillWebSocketAPIID(spec.Policy, r.DependsOn, a.state)
-	a.mu.Unlock()
-	if strings.Contains(policy, WebSocketAPIIDPlaceholder) && slices.Contains(r.DependsOn, websocketAPIAddr) {
-		return fmt.Errorf("the WebSocket API, whose id its policy names, is not recorded")
-	}
 	rs, ok := a.get(r.Address)
 	if !ok || rs.ARN == "" {
 		var out *iam.CreateRoleOutput
 		err := d.retry(ctx, func() (err error) {
-			out, err = d.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: &r.Name, AssumeRolePolicyDocument: &spec.TrustPolicy})
+			out, err = d.Clients.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: &r.Name, AssumeRolePolicyDocument: &spec.TrustPolicy,
+				Tags: iamTags(a.stage().Tags())})
 			return err
 		})
 		var exists *iamtypes.EntityAlreadyExistsException
@@ -149,16 +144,15 @@ func applyRole(ctx context.Context, a *applier, r *Resource) error {
 			return err
 		}
 	}
-	if rs.Attributes["policy"] != policy {
+	if rs.Attributes["policy"] != spec.Policy {
 		if err := d.retry(ctx, func() error {
-			_, err := d.Clients.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &r.Name, PolicyName: &spec.PolicyName, PolicyDocument: &policy})
+			_, err := d.Clients.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &r.Name, PolicyName: &spec.PolicyName, PolicyDocument: &spec.Policy})
 			return err
 		}); err != nil {
 			return err
 		}
 	}
 	rs.Attributes = r.Attributes(nil)
-	rs.Attributes["policy"] = policy
 	return a.put(r.Address, rs)
 }
 

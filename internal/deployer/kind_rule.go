@@ -21,6 +21,7 @@ func ruleKind() kind {
 	return kind{
 		apply:          applyRule,
 		delete:         deleteRule,
+		discover:       discoverRules,
 		read:           readRule,
 		attributes:     ruleAttributes,
 		replace:        []string{"event_bus_name"},
@@ -32,7 +33,8 @@ func ruleKind() kind {
 }
 
 // ruleDeployerPolicy: the stage's rules are "<app>-<stage>-*", on the
-// default bus or (rule/<bus>/...) on the app's buses.
+// default bus or (rule/<bus>/...) on the app's buses. PutRule tags a new
+// rule as the stage's (events:TagResource), which Discover reads.
 func ruleDeployerPolicy(c *policyContext, want *Resource, rec *ResourceState) []iam.Statement {
 	name := c.stage.Prefix() + "-*"
 	rules := iam.Strings{c.t.Rule("default", name)}
@@ -46,7 +48,7 @@ func ruleDeployerPolicy(c *policyContext, want *Resource, rec *ResourceState) []
 		rules = append(rules, c.t.Rule(bus, name))
 	}
 	return []iam.Statement{allow("ManageRules", []string{"events:DeleteRule", "events:DescribeRule", "events:ListTargetsByRule",
-		"events:PutRule", "events:PutTargets", "events:RemoveTargets"}, rules, nil)}
+		"events:ListTagsForResource", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource"}, rules, nil)}
 }
 
 // errNoClient is the error of a step whose service has no client.
@@ -87,7 +89,10 @@ func applyRule(ctx context.Context, a *applier, r *Resource) error {
 		ruleChanged = ruleChanged || rs.Attributes[k] != want[k]
 	}
 	if ruleChanged {
-		in := &eventbridge.PutRuleInput{Name: &r.Name, EventBusName: &sp.EventBusName, Description: &sp.Description, State: ebtypes.RuleStateEnabled}
+		// The tags are set when PutRule creates the rule (an update keeps
+		// its tags).
+		in := &eventbridge.PutRuleInput{Name: &r.Name, EventBusName: &sp.EventBusName, Description: &sp.Description, State: ebtypes.RuleStateEnabled,
+			Tags: eventBridgeTags(a.stage().Tags())}
 		if sp.ScheduleExpression != "" {
 			in.ScheduleExpression = &sp.ScheduleExpression
 		} else {

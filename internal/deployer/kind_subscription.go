@@ -23,6 +23,7 @@ func subscriptionKind() kind {
 	return kind{
 		apply:          applySubscription,
 		delete:         deleteSubscription,
+		discover:       discoverSubscriptions,
 		read:           readSubscription,
 		attributes:     subscriptionAttributes,
 		replace:        []string{"topic_arn", "endpoint"},

@@ -37,6 +37,7 @@ const usagePlanLogicalID = "UsagePlan"
 func usagePlanKind() kind {
 	return kind{
 		apply: applyUsagePlan, delete: deleteUsagePlan, read: readUsagePlanKind, attributes: usagePlanAttributes,
+		discover:        discoverUsagePlan,
 		sharedLogicalID: usagePlanLogicalID,
 		cloudFormation:  usagePlanCloudFormation,
 		terraformName:   restAPITerraformName,
@@ -48,6 +49,8 @@ func usagePlanKind() kind {
 			return []iampolicy.Statement{
 				allow("ListAndCreateUsagePlans", []string{"apigateway:GET", "apigateway:POST"}, iampolicy.Strings{usagePlans}, nil),
 				allow("ManageUsagePlans", []string{"apigateway:DELETE", "apigateway:PATCH"}, iampolicy.Strings{usagePlans + "/*"}, nil),
+				// CreateUsagePlan tags the plan as the stage's (PUT /tags).
+				allow("TagUsagePlans", []string{"apigateway:PUT"}, iampolicy.Strings{c.t.APIGateway("/tags/*")}, nil),
 			}
 		},
 	}
@@ -111,6 +114,7 @@ func applyUsagePlan(ctx context.Context, a *applier, r *Resource) error {
 			out, err = d.Clients.APIGateway.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{
 				Name: aws.String(r.Name), Description: aws.String(spec.Description),
 				ApiStages: []apigwtypes.ApiStage{{ApiId: aws.String(api.ID), Stage: aws.String(spec.APIStage)}},
+				Tags:      a.stage().Tags(),
 			}, apigwOnce)
 			return err
 		}, func() (bool, error) {

@@ -37,6 +37,9 @@ type kind struct {
 	// read finds the resource in AWS, from what is wanted (nil when it is
 	// only recorded) and what is recorded (nil when never recorded).
 	read func(ctx context.Context, rd *reader, want *Resource, rec *ResourceState) (ResourceState, bool, error)
+	// discover, when set, finds the resources of the kind that the app
+	// stage has in AWS and its state does not record (see Discover).
+	discover func(ctx context.Context, dc *discovery) error
 	// readLate is set for a resource whose read needs another one as
 	// refresh found it (a stage needs its API's id): refresh reads it
 	// after all the others.
@@ -76,18 +79,13 @@ type kind struct {
 // permission that lets it invoke the function (the permission's SourceArn
 // names the API's id), the permission before the push sources that invoke
 // through it (rules, subscriptions, bucket notifications), the REST API's
-// stage before its usage plan. The WebSocket API comes first, as the
-// generated policies of the roles of functions that send to its
-// connections name its id; its integrations, routes and stage come after
-// the functions. Apply follows the dependencies themselves
+// stage before its usage plan. Apply follows the dependencies themselves
 // (Resource.DependsOn) and uses this order only among steps that are
 // ready together.
-func creationOrder() [18]ResourceType {
+func creationOrder() [14]ResourceType {
 	return [...]ResourceType{
-		TypeWebSocketAPI,
 		TypeRole, TypeFunction, TypeLogGroup, TypeInvokeConfig, TypeEventSourceMapping,
-		TypeRestAPI, TypeDeployment, TypeHTTPAPI, TypeHTTPStage,
-		TypeWebSocketIntegration, TypeWebSocketRoute, TypeWebSocketStage, TypePermission,
+		TypeRestAPI, TypeDeployment, TypeHTTPAPI, TypeHTTPStage, TypePermission,
 		TypeRule, TypeSubscription, TypeBucketNotification, TypeUsagePlan,
 	}
 }
@@ -124,14 +122,6 @@ func kindOf(t ResourceType) (kind, bool) {
 		return bucketNotificationKind(), true
 	case TypeUsagePlan:
 		return usagePlanKind(), true
-	case TypeWebSocketAPI:
-		return webSocketAPIKind(), true
-	case TypeWebSocketIntegration:
-		return webSocketIntegrationKind(), true
-	case TypeWebSocketRoute:
-		return webSocketRouteKind(), true
-	case TypeWebSocketStage:
-		return webSocketStageKind(), true
 	}
 	return kind{}, false
 }

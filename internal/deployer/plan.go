@@ -174,6 +174,9 @@ func PlanDestroy(actual *State) *Plan {
 
 func deleteChange(addr string, prior ResourceState) Change {
 	c := Change{Address: addr, Type: prior.Type, Name: prior.Name, Action: Delete, Prior: &prior}
+	if prior.Unrecorded {
+		c.Note = "not recorded (left by an interrupted deploy): found in AWS by this app stage's name and tags"
+	}
 	for _, k := range slices.Sorted(maps.Keys(prior.Attributes)) {
 		c.Diffs = append(c.Diffs, AttrDiff{Attribute: k, Before: prior.Attributes[k]})
 	}

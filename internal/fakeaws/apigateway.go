@@ -303,10 +303,12 @@ func (s *APIGateway) DeleteStage(ctx context.Context, in *apigateway.DeleteStage
 type usagePlan struct {
 	id, name, description string
 	stages                []string
+	// tags are given at CreateUsagePlan.
+	tags map[string]string
 }
 
 func (p *usagePlan) out() apigwtypes.UsagePlan {
-	u := apigwtypes.UsagePlan{Id: strp(p.id), Name: strp(p.name), Description: strp(p.description)}
+	u := apigwtypes.UsagePlan{Id: strp(p.id), Name: strp(p.name), Description: strp(p.description), Tags: maps.Clone(p.tags)}
 	for _, st := range p.stages {
 		api, stage, _ := strings.Cut(st, ":")
 		u.ApiStages = append(u.ApiStages, apigwtypes.ApiStage{ApiId: strp(api), Stage: strp(stage)})
@@ -384,7 +386,7 @@ func (s *APIGateway) createUsagePlan(ctx context.Context, in *apigateway.CreateU
 	if in.Name == nil || *in.Name == "" {
 		return nil, &apigwtypes.BadRequestException{Message: strp("Usage plan name is required")}
 	}
-	p := &usagePlan{id: fmt.Sprintf("u%05d", s.c.nextID()), name: *in.Name, description: aws.ToString(in.Description)}
+	p := &usagePlan{id: fmt.Sprintf("u%05d", s.c.nextID()), name: *in.Name, description: aws.ToString(in.Description), tags: maps.Clone(in.Tags)}
 	for _, st := range in.ApiStages {
 		if err := s.c.checkAPIStage(aws.ToString(st.ApiId), aws.ToString(st.Stage)); err != nil {
 			return nil, err

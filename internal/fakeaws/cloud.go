@@ -73,7 +73,9 @@ type Cloud struct {
 	// for the call (RetryMaxAttempts 1), as a real client would.
 	ResendLostAnswer bool
 	// OnFail, when set, runs when FailAt is reached (a test cancels its
-	// context there) and the call then fails with the context's error.
+	// context there) and the call then fails with the context's error;
+	// with FailAfterEffect it runs once the call took effect, whose answer
+	// is then lost (a deploy killed between a create and its record).
 	OnFail func()
 
 	mu        sync.Mutex
@@ -95,6 +97,9 @@ type Cloud struct {
 	topics        map[string]bool
 	subscriptions map[string]*subscription
 	buckets       map[string]*bucket
+
+	// logGroupTags are the log groups' tags, given at CreateLogGroup.
+	logGroupTags map[string]map[string]string
 }
 
 // New returns an empty account 123456789012 in us-east-1.
@@ -111,6 +116,7 @@ func (c *Cloud) init() {
 		c.httpAPIs = map[string]*httpAPI{}
 		c.usagePlans = map[string]*usagePlan{}
 		c.logGroups = map[string]*int32{}
+		c.logGroupTags = map[string]map[string]string{}
 		c.rules = map[string]*rule{}
 		c.buses = map[string]bool{}
 		c.topics = map[string]bool{}
@@ -253,6 +259,11 @@ func (c *Cloud) attempt(ctx context.Context, service, op string, mutating bool) 
 	if mutating {
 		c.mutations++
 		if c.FailAt > 0 && c.mutations == c.FailAt {
+			if c.OnFail != nil && c.FailAfterEffect {
+				// Killed once the call took effect: its answer is lost.
+				c.OnFail()
+				return false, errLostAnswer, nil
+			}
 			if c.OnFail != nil {
 				c.mu.Unlock()
 				c.OnFail()
@@ -302,8 +313,6 @@ type Snapshot struct {
 	Mappings  []MappingSnapshot           `json:"mappings"`
 	RestAPIs  []RestAPISnapshot           `json:"rest_apis"`
 	HTTPAPIs  []HTTPAPISnapshot           `json:"http_apis,omitempty"`
-	// WebSocketAPIs are sorted by name.
-	WebSocketAPIs []WebSocketAPISnapshot `json:"websocket_apis,omitempty"`
 	// UsagePlans are the REST APIs' usage plans, by name.
 	UsagePlans []UsagePlanSnapshot `json:"usage_plans,omitempty"`
 	LogGroups  map[string]int32    `json:"log_groups"`
@@ -448,7 +457,6 @@ func (c *Cloud) Snapshot() Snapshot {
 	}
 	sort.Slice(s.RestAPIs, func(i, j int) bool { return s.RestAPIs[i].Name < s.RestAPIs[j].Name })
 	s.HTTPAPIs = c.httpAPISnapshots()
-	s.WebSocketAPIs = c.webSocketAPISnapshots()
 	s.UsagePlans = c.usagePlanSnapshots(apiName)
 	if len(c.rules) > 0 {
 		s.Rules = c.ruleSnapshots()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,6 +20,9 @@ type rule struct {
 	bus, name, schedule, pattern, description string
 	state                                     ebtypes.RuleState
 	targets                                   map[string]string // id -> ARN
+	// tags are given when PutRule creates the rule (a PutRule that
+	// updates it leaves them).
+	tags map[string]string
 }
 
 // EventBridge is the account's EventBridge.
@@ -111,7 +116,10 @@ func (s *EventBridge) putRule(ctx context.Context, in *eventbridge.PutRuleInput)
 	}
 	r, ok := s.c.rules[bus+"/"+name]
 	if !ok {
-		r = &rule{bus: bus, name: name, targets: map[string]string{}}
+		r = &rule{bus: bus, name: name, targets: map[string]string{}, tags: map[string]string{}}
+		for _, t := range in.Tags {
+			r.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
 		s.c.rules[bus+"/"+name] = r
 	}
 	r.schedule, r.pattern, r.description, r.state = sched, pattern, aws.ToString(in.Description), state
@@ -119,6 +127,32 @@ func (s *EventBridge) putRule(ctx context.Context, in *eventbridge.PutRuleInput)
 		return nil, post
 	}
 	return &eventbridge.PutRuleOutput{RuleArn: strp(s.ruleARN(bus, name))}, nil
+}
+
+// ListTagsForResource returns the tags of a rule, by ARN.
+func (s *EventBridge) ListTagsForResource(ctx context.Context, in *eventbridge.ListTagsForResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
+	if _, err := s.c.begin(ctx, "events", "ListTagsForResource", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	arn := aws.ToString(in.ResourceARN)
+	_, path, ok := strings.Cut(arn, ":rule/")
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "Parameter ResourceARN is not valid."}
+	}
+	bus, name, custom := strings.Cut(path, "/")
+	if !custom {
+		bus, name = "default", path
+	}
+	r, ok := s.c.rules[bus+"/"+name]
+	if !ok {
+		return nil, ruleNotFound(bus, name)
+	}
+	out := &eventbridge.ListTagsForResourceOutput{}
+	for _, k := range slices.Sorted(maps.Keys(r.tags)) {
+		out.Tags = append(out.Tags, ebtypes.Tag{Key: strp(k), Value: strp(r.tags[k])})
+	}
+	return out, nil
 }
 
 // DescribeRule describes a rule.

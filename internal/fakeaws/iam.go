@@ -3,9 +3,12 @@ package fakeaws
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
@@ -14,6 +17,8 @@ type role struct {
 	arn      string
 	trust    string
 	policies map[string]string
+	// tags are the role's tags, given at CreateRole.
+	tags map[string]string
 	// notReady is how many more CreateFunction calls fail to assume it.
 	notReady int
 }
@@ -40,8 +45,43 @@ func (s *IAM) GetRole(ctx context.Context, in *iam.GetRoleInput, _ ...func(*iam.
 	}
 	return &iam.GetRoleOutput{Role: &iamtypes.Role{
 		RoleName: in.RoleName, Arn: strp(r.arn), AssumeRolePolicyDocument: strp(url.QueryEscape(r.trust)),
-		CreateDate: &time.Time{}, Path: strp("/"), RoleId: strp("AROA" + r.arn[len(r.arn)-8:]),
+		CreateDate: &time.Time{}, Path: strp("/"), RoleId: strp("AROA" + r.arn[len(r.arn)-8:]), Tags: iamTags(r.tags),
 	}}, nil
+}
+
+// iamTags are tags as IAM returns them: sorted by key.
+func iamTags(tags map[string]string) []iamtypes.Tag {
+	var out []iamtypes.Tag
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, iamtypes.Tag{Key: strp(k), Value: strp(tags[k])})
+	}
+	return out
+}
+
+// ListRoles lists the roles sorted by name, MaxItems (default 100) a
+// page, without their tags, as IAM does (GetRole returns them).
+func (s *IAM) ListRoles(ctx context.Context, in *iam.ListRolesInput, _ ...func(*iam.Options)) (*iam.ListRolesOutput, error) {
+	if _, err := s.c.begin(ctx, "iam", "ListRoles", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	limit := int(aws.ToInt32(in.MaxItems))
+	if limit <= 0 {
+		limit = 100
+	}
+	out := &iam.ListRolesOutput{}
+	for _, name := range slices.Sorted(maps.Keys(s.c.roles)) {
+		if name <= aws.ToString(in.Marker) {
+			continue
+		}
+		if len(out.Roles) == limit {
+			out.IsTruncated, out.Marker = true, out.Roles[len(out.Roles)-1].RoleName
+			break
+		}
+		r := s.c.roles[name]
+		out.Roles = append(out.Roles, iamtypes.Role{RoleName: strp(name), Arn: strp(r.arn), Path: strp("/"), CreateDate: &time.Time{}})
+	}
+	return out, nil
 }
 
 // CreateRole creates a role that Lambda cannot assume for a while.
@@ -63,7 +103,10 @@ func (s *IAM) createRole(ctx context.Context, in *iam.CreateRoleInput) (*iam.Cre
 		return nil, &iamtypes.InvalidInputException{Message: strp("roleName must have length less than or equal to 64")}
 	}
 	r := &role{arn: fmt.Sprintf("arn:aws:iam::%s:role/%s", s.c.Account, name), trust: *in.AssumeRolePolicyDocument,
-		policies: map[string]string{}, notReady: s.c.RoleAssumeDelay}
+		policies: map[string]string{}, notReady: s.c.RoleAssumeDelay, tags: map[string]string{}}
+	for _, t := range in.Tags {
+		r.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
 	s.c.roles[name] = r
 	if post != nil {
 		return nil, post

@@ -41,6 +41,8 @@ type statement struct {
 type mapping struct {
 	function string
 	cfg      lambdatypes.EventSourceMappingConfiguration
+	// tags are the mapping's tags, given at CreateEventSourceMapping.
+	tags map[string]string
 	// polls is how many more answers show a deleted mapping (State
 	// "Deleting") before it is gone.
 	polls int
@@ -357,6 +359,63 @@ func (s *Lambda) tagResource(ctx context.Context, in *lambda.TagResourceInput) (
 	return &lambda.TagResourceOutput{}, nil
 }
 
+// ListTags returns the tags of a function or an event source mapping, by
+// ARN.
+func (s *Lambda) ListTags(ctx context.Context, in *lambda.ListTagsInput, _ ...func(*lambda.Options)) (*lambda.ListTagsOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "ListTags", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	arn := aws.ToString(in.Resource)
+	if _, uuid, ok := strings.Cut(arn, ":event-source-mapping:"); ok {
+		m, found := s.c.mappings[uuid]
+		if !found || m.deleting() {
+			return nil, notFound("Event source mapping " + arn)
+		}
+		return &lambda.ListTagsOutput{Tags: maps.Clone(m.tags)}, nil
+	}
+	if !strings.Contains(arn, ":function:") {
+		return nil, invalid("Resource must be an ARN")
+	}
+	f, ok := s.lookup(arn)
+	if !ok {
+		return nil, notFound("Function " + arn)
+	}
+	return &lambda.ListTagsOutput{Tags: maps.Clone(f.tags)}, nil
+}
+
+// ListFunctions lists the functions sorted by name, MaxItems (default 50)
+// a page, without their tags (as Lambda does: ListTags returns them).
+func (s *Lambda) ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, _ ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error) {
+	if _, err := s.c.begin(ctx, "lambda", "ListFunctions", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	limit := int(aws.ToInt32(in.MaxItems))
+	if limit <= 0 {
+		limit = 50
+	}
+	var names []string
+	for n := range s.c.functions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := &lambda.ListFunctionsOutput{}
+	for _, n := range names {
+		if n <= aws.ToString(in.Marker) {
+			continue
+		}
+		if len(out.Functions) == limit {
+			out.NextMarker = out.Functions[len(out.Functions)-1].FunctionName
+			break
+		}
+		cfg := s.c.functions[n].cfg
+		cfg.Environment = &lambdatypes.EnvironmentResponse{Variables: maps.Clone(cfg.Environment.Variables)}
+		out.Functions = append(out.Functions, cfg)
+	}
+	return out, nil
+}
+
 // UntagResource removes tags from a function.
 func (s *Lambda) UntagResource(ctx context.Context, in *lambda.UntagResourceInput, _ ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error) {
 	post, err := s.c.begin(ctx, "lambda", "UntagResource", true)
@@ -572,7 +631,7 @@ func (s *Lambda) createEventSourceMapping(ctx context.Context, in *lambda.Create
 		MaximumBatchingWindowInSeconds: orInt32(in.MaximumBatchingWindowInSeconds, 0),
 		FunctionResponseTypes:          in.FunctionResponseTypes,
 		State:                          strp("Enabled"),
-	}}
+	}, tags: maps.Clone(in.Tags)}
 	if kind == "sqs" {
 		if in.ScalingConfig != nil && in.ScalingConfig.MaximumConcurrency != nil {
 			m.cfg.ScalingConfig = &lambdatypes.ScalingConfig{MaximumConcurrency: aws.Int32(*in.ScalingConfig.MaximumConcurrency)}

@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -56,6 +57,7 @@ func (s *Logs) createLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogG
 		return nil, &logstypes.ResourceAlreadyExistsException{Message: strp("The specified log group already exists")}
 	}
 	s.c.logGroups[*in.LogGroupName] = nil
+	s.c.logGroupTags[*in.LogGroupName] = maps.Clone(in.Tags)
 	if post != nil {
 		return nil, post
 	}
@@ -83,6 +85,24 @@ func (s *Logs) putRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRet
 	return &cloudwatchlogs.PutRetentionPolicyOutput{}, nil
 }
 
+// ListTagsForResource returns the tags of a log group, by ARN (with or
+// without the ":*" that DescribeLogGroups adds).
+func (s *Logs) ListTagsForResource(ctx context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	if _, err := s.c.begin(ctx, "logs", "ListTagsForResource", false); err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	arn := strings.TrimSuffix(aws.ToString(in.ResourceArn), ":*")
+	_, name, ok := strings.Cut(arn, ":log-group:")
+	if !ok {
+		return nil, &logstypes.InvalidParameterException{Message: strp("Invalid resource ARN " + arn)}
+	}
+	if _, ok := s.c.logGroups[name]; !ok {
+		return nil, &logstypes.ResourceNotFoundException{Message: strp("The specified log group does not exist.")}
+	}
+	return &cloudwatchlogs.ListTagsForResourceOutput{Tags: maps.Clone(s.c.logGroupTags[name])}, nil
+}
+
 // DeleteLogGroup deletes a log group.
 func (s *Logs) DeleteLogGroup(ctx context.Context, in *cloudwatchlogs.DeleteLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
 	post, err := s.c.begin(ctx, "logs", "DeleteLogGroup", true)
@@ -94,6 +114,7 @@ func (s *Logs) DeleteLogGroup(ctx context.Context, in *cloudwatchlogs.DeleteLogG
 		return nil, &logstypes.ResourceNotFoundException{Message: strp("The specified log group does not exist.")}
 	}
 	delete(s.c.logGroups, *in.LogGroupName)
+	delete(s.c.logGroupTags, *in.LogGroupName)
 	if post != nil {
 		return nil, post
 	}

@@ -38,6 +38,35 @@ func (s Stage) Prefix() string { return s.App + "-" + s.Stage }
 // description.
 func (s Stage) Description() string { return fmt.Sprintf("gochalice app %s, stage %s", s.App, s.Stage) }
 
+// The tags every resource gochalice creates carries, where AWS takes tags
+// when it creates the resource: they prove a resource found by its name
+// (after a deploy was interrupted before recording it) is this app
+// stage's, and not a user's resource that merely looks similar.
+const (
+	TagApp   = "gochalice:app"
+	TagStage = "gochalice:stage"
+)
+
+// ChaliceTag is the tag that marks a Lambda function as an app stage's,
+// as Chalice tags its functions; its value is Stage.ChaliceTagValue.
+const ChaliceTag = "aws-chalice"
+
+// Tags are the tags that mark a resource as the stage's: TagApp and
+// TagStage.
+func (s Stage) Tags() map[string]string { return map[string]string{TagApp: s.App, TagStage: s.Stage} }
+
+// ChaliceTagValue is the value of a function's ChaliceTag:
+// "version=gochalice:stage=<stage>:app=<app>".
+func (s Stage) ChaliceTagValue() string {
+	return fmt.Sprintf("version=gochalice:stage=%s:app=%s", s.Stage, s.App)
+}
+
+// Tagged reports whether tags mark a resource as the stage's: TagApp and
+// TagStage, or (functions) ChaliceTag.
+func (s Stage) Tagged(tags map[string]string) bool {
+	return tags[TagApp] == s.App && tags[TagStage] == s.Stage || tags[ChaliceTag] == s.ChaliceTagValue()
+}
+
 // API is the name of the stage's REST or HTTP API: the API handler's
 // Lambda function name.
 func (s Stage) API() string { return s.Prefix() }
