@@ -202,9 +202,11 @@ type Clients struct {
 	Lambda     LambdaAPI
 	APIGateway APIGatewayAPI
 	HTTPAPI    HTTPAPIAPI
-	Logs       LogsAPI
-	DynamoDB   TableAPI
-	STS        IdentityAPI
+	// WebSocketAPI is needed only by apps with WebSocket handlers.
+	WebSocketAPI WebSocketAPIAPI
+	Logs         LogsAPI
+	DynamoDB     TableAPI
+	STS          IdentityAPI
 	// EventBridge, SNS and S3 are needed only by apps with schedules or
 	// event patterns, SNS subscriptions, or S3 notifications.
 	EventBridge RuleAPI
@@ -217,13 +219,14 @@ type Clients struct {
 // honoured by the SDK itself.
 func NewClients(cfg aws.Config) *Clients {
 	return &Clients{
-		IAM:        iam.NewFromConfig(cfg),
-		Lambda:     lambda.NewFromConfig(cfg),
-		APIGateway: apigateway.NewFromConfig(cfg),
-		HTTPAPI:    apigatewayv2.NewFromConfig(cfg),
-		Logs:       cloudwatchlogs.NewFromConfig(cfg),
-		DynamoDB:   dynamodb.NewFromConfig(cfg),
-		STS:        sts.NewFromConfig(cfg),
+		IAM:          iam.NewFromConfig(cfg),
+		Lambda:       lambda.NewFromConfig(cfg),
+		APIGateway:   apigateway.NewFromConfig(cfg),
+		HTTPAPI:      apigatewayv2.NewFromConfig(cfg),
+		WebSocketAPI: apigatewayv2.NewFromConfig(cfg),
+		Logs:         cloudwatchlogs.NewFromConfig(cfg),
+		DynamoDB:     dynamodb.NewFromConfig(cfg),
+		STS:          sts.NewFromConfig(cfg),
 
 		EventBridge: eventbridge.NewFromConfig(cfg),
 		SNS:         sns.NewFromConfig(cfg),

@@ -61,6 +61,11 @@ type Resource struct {
 	HTTPAPI            *HTTPAPISpec            `json:"http_api,omitempty"`
 	HTTPStage          *HTTPStageSpec          `json:"http_stage,omitempty"`
 	UsagePlan          *UsagePlanSpec          `json:"usage_plan,omitempty"`
+
+	WebSocketAPI         *WebSocketAPISpec         `json:"websocket_api,omitempty"`
+	WebSocketIntegration *WebSocketIntegrationSpec `json:"websocket_integration,omitempty"`
+	WebSocketRoute       *WebSocketRouteSpec       `json:"websocket_route,omitempty"`
+	WebSocketStage       *WebSocketStageSpec       `json:"websocket_stage,omitempty"`
 }
 
 // Desired is everything an app stage should have in AWS: a plain value,
@@ -225,6 +230,8 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 		problems = append(problems, Problem{Subject: subject, Problem: problem, Fix: fix})
 	}
 	autogen := false
+	var wsSettings *stages.Settings // a WebSocket handler's, for the API's stage
+	var wsRoutes []string
 	for _, fn := range m.Functions {
 		s := in.Settings[fn.Name]
 		if s == nil {
@@ -232,13 +239,6 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 			continue
 		}
 		d.App, d.Stage = s.AppName, s.Stage
-		if fn.Kind.IsWebSocket() {
-			// Refused rather than deployed without its API: the function
-			// would exist but nothing would invoke it.
-			add("function "+fn.Name, "this gochalice does not deploy or package WebSocket APIs yet (OnWebSocketConnect/Message/Disconnect)",
-				"run the app with gochalice local, or deploy it without the WebSocket handlers")
-			continue
-		}
 		n := functionNames(s, fn.Name)
 		name := n.Lambda
 		if len(name) > names.MaxLength {
@@ -323,8 +323,13 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 					"shorten app_name in .chalice/config.json, the stage name, or the name the app registers the function under")
 				continue
 			}
+			roleDeps, p := webSocketRoleDeps(m, fn.Name, s, string(doc))
+			if p != nil {
+				problems = append(problems, *p)
+				continue
+			}
 			d.Resources = append(d.Resources, Resource{
-				Address: roleAddr(fn.Name), Type: TypeRole, Name: role, Note: roleNote(fn.Name, policySource(s)),
+				Address: roleAddr(fn.Name), Type: TypeRole, Name: role, Note: roleNote(fn.Name, policySource(s)), DependsOn: roleDeps,
 				Role: &RoleSpec{TrustPolicy: trustPolicy(), PolicyName: role, Policy: canonicalJSONString(string(doc)), Source: policySource(s)},
 			})
 			fs.RoleARN = in.Target.Role(role)
@@ -358,6 +363,14 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 				d.Resources = append(d.Resources, rs...)
 			}
 		}
+		if fn.Kind.IsWebSocket() {
+			wsSettings = s
+			wsRoutes = append(wsRoutes, webSocketRouteAddr(fn.Name))
+			d.Resources = append(d.Resources, webSocketFunctionResources(in.Target, fn, name)...)
+		}
+	}
+	if wsSettings != nil {
+		d.Resources = append(d.Resources, webSocketAPIResources(wsSettings, wsRoutes)...)
 	}
 	if len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}

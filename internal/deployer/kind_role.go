@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -30,8 +32,8 @@ type RoleSpec struct {
 // policy (iam_role, "role:<function>").
 func roleKind() kind {
 	return kind{
-		attributes: func(r *Resource, _ *State) map[string]string {
-			return map[string]string{"trust_policy": r.Role.TrustPolicy, "policy": r.Role.Policy}
+		attributes: func(r *Resource, actual *State) map[string]string {
+			return map[string]string{"trust_policy": r.Role.TrustPolicy, "policy": fillWebSocketAPIID(r.Role.Policy, r.DependsOn, actual)}
 		},
 		apply:    applyRole,
 		delete:   deleteRole,
@@ -48,7 +50,7 @@ func roleKind() kind {
 			if err != nil {
 				return "", nil, fmt.Errorf("trust policy: %w", err)
 			}
-			policy, err := c.SubJSON([]byte(r.Role.Policy))
+			policy, err := webSocketSubJSON(c, r.Role.Policy)
 			if err != nil {
 				return "", nil, fmt.Errorf("policy: %w", err)
 			}
@@ -67,7 +69,7 @@ func roleKind() kind {
 				{typ: "aws_iam_role_policy", name: c.Name, body: map[string]any{
 					"name":   tfLiteral(r.Role.PolicyName),
 					"role":   "${aws_iam_role." + c.Name + ".id}",
-					"policy": c.Expand(r.Role.Policy),
+					"policy": webSocketExpand(c, r.Role.Policy),
 				}},
 			}, nil
 		},
@@ -104,6 +106,12 @@ func roleNote(fn, source string) string {
 
 func applyRole(ctx context.Context, a *applier, r *Resource) error {
 	d, spec := a.d, r.Role
+	a.mu.Lock()
+	policy := fillWebSocketAPIID(spec.Policy, r.DependsOn, a.state)
+	a.mu.Unlock()
+	if strings.Contains(policy, WebSocketAPIIDPlaceholder) && slices.Contains(r.DependsOn, websocketAPIAddr) {
+		return fmt.Errorf("the WebSocket API, whose id its policy names, is not recorded")
+	}
 	rs, ok := a.get(r.Address)
 	if !ok || rs.ARN == "" {
 		var out *iam.CreateRoleOutput
@@ -144,15 +152,16 @@ func applyRole(ctx context.Context, a *applier, r *Resource) error {
 			return err
 		}
 	}
-	if rs.Attributes["policy"] != spec.Policy {
+	if rs.Attributes["policy"] != policy {
 		if err := d.retry(ctx, func() error {
-			_, err := d.Clients.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &r.Name, PolicyName: &spec.PolicyName, PolicyDocument: &spec.Policy})
+			_, err := d.Clients.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &r.Name, PolicyName: &spec.PolicyName, PolicyDocument: &policy})
 			return err
 		}); err != nil {
 			return err
 		}
 	}
 	rs.Attributes = r.Attributes(nil)
+	rs.Attributes["policy"] = policy
 	return a.put(r.Address, rs)
 }
 

@@ -79,13 +79,18 @@ type kind struct {
 // permission that lets it invoke the function (the permission's SourceArn
 // names the API's id), the permission before the push sources that invoke
 // through it (rules, subscriptions, bucket notifications), the REST API's
-// stage before its usage plan. Apply follows the dependencies themselves
+// stage before its usage plan. The WebSocket API comes first, as the
+// generated policies of the roles of functions that send to its
+// connections name its id; its integrations, routes and stage come after
+// the functions. Apply follows the dependencies themselves
 // (Resource.DependsOn) and uses this order only among steps that are
 // ready together.
-func creationOrder() [14]ResourceType {
+func creationOrder() [18]ResourceType {
 	return [...]ResourceType{
+		TypeWebSocketAPI,
 		TypeRole, TypeFunction, TypeLogGroup, TypeInvokeConfig, TypeEventSourceMapping,
-		TypeRestAPI, TypeDeployment, TypeHTTPAPI, TypeHTTPStage, TypePermission,
+		TypeRestAPI, TypeDeployment, TypeHTTPAPI, TypeHTTPStage,
+		TypeWebSocketIntegration, TypeWebSocketRoute, TypeWebSocketStage, TypePermission,
 		TypeRule, TypeSubscription, TypeBucketNotification, TypeUsagePlan,
 	}
 }
@@ -122,6 +127,14 @@ func kindOf(t ResourceType) (kind, bool) {
 		return bucketNotificationKind(), true
 	case TypeUsagePlan:
 		return usagePlanKind(), true
+	case TypeWebSocketAPI:
+		return webSocketAPIKind(), true
+	case TypeWebSocketIntegration:
+		return webSocketIntegrationKind(), true
+	case TypeWebSocketRoute:
+		return webSocketRouteKind(), true
+	case TypeWebSocketStage:
+		return webSocketStageKind(), true
 	}
 	return kind{}, false
 }

@@ -313,6 +313,8 @@ type Snapshot struct {
 	Mappings  []MappingSnapshot           `json:"mappings"`
 	RestAPIs  []RestAPISnapshot           `json:"rest_apis"`
 	HTTPAPIs  []HTTPAPISnapshot           `json:"http_apis,omitempty"`
+	// WebSocketAPIs are sorted by name.
+	WebSocketAPIs []WebSocketAPISnapshot `json:"websocket_apis,omitempty"`
 	// UsagePlans are the REST APIs' usage plans, by name.
 	UsagePlans []UsagePlanSnapshot `json:"usage_plans,omitempty"`
 	LogGroups  map[string]int32    `json:"log_groups"`
@@ -457,6 +459,7 @@ func (c *Cloud) Snapshot() Snapshot {
 	}
 	sort.Slice(s.RestAPIs, func(i, j int) bool { return s.RestAPIs[i].Name < s.RestAPIs[j].Name })
 	s.HTTPAPIs = c.httpAPISnapshots()
+	s.WebSocketAPIs = c.webSocketAPISnapshots()
 	s.UsagePlans = c.usagePlanSnapshots(apiName)
 	if len(c.rules) > 0 {
 		s.Rules = c.ruleSnapshots()
