@@ -112,6 +112,17 @@ var operationActions = map[string]string{
 	"apigatewayv2.UpdateStage": "apigateway:PATCH",
 	"apigatewayv2.DeleteStage": "apigateway:DELETE",
 
+	"apigatewayv2.CreateApi":         "apigateway:POST",
+	"apigatewayv2.UpdateApi":         "apigateway:PATCH",
+	"apigatewayv2.GetIntegrations":   "apigateway:GET",
+	"apigatewayv2.CreateIntegration": "apigateway:POST",
+	"apigatewayv2.UpdateIntegration": "apigateway:PATCH",
+	"apigatewayv2.DeleteIntegration": "apigateway:DELETE",
+	"apigatewayv2.GetRoutes":         "apigateway:GET",
+	"apigatewayv2.CreateRoute":       "apigateway:POST",
+	"apigatewayv2.UpdateRoute":       "apigateway:PATCH",
+	"apigatewayv2.DeleteRoute":       "apigateway:DELETE",
+
 	"logs.DescribeLogGroups":   "logs:DescribeLogGroups",
 	"logs.CreateLogGroup":      "logs:CreateLogGroup",
 	"logs.PutRetentionPolicy":  "logs:PutRetentionPolicy",
@@ -166,7 +177,7 @@ func newRecorder(c *fakeaws.Cloud) *recorder {
 
 // clients returns the recording clients.
 func (r *recorder) clients() *deployer.Clients {
-	return &deployer.Clients{IAM: iamRec{r}, Lambda: lambdaRec{r}, APIGateway: apigwRec{r}, HTTPAPI: httpAPIRec{r}, Logs: logsRec{r}, DynamoDB: ddbRec{r}, STS: stsRec{r},
+	return &deployer.Clients{IAM: iamRec{r}, Lambda: lambdaRec{r}, APIGateway: apigwRec{r}, HTTPAPI: httpAPIRec{r}, WebSocketAPI: wsAPIRec{r}, Logs: logsRec{r}, DynamoDB: ddbRec{r}, STS: stsRec{r},
 		EventBridge: eventsRec{r}, SNS: snsRec{r}, S3: s3Rec{r}}
 }
 
