@@ -23,7 +23,7 @@ type fnBuilder struct {
 
 func (p *program) function(name string, roots []root, skip map[ast.Node]bool, env map[string]string) *fnBuilder {
 	fb := &fnBuilder{
-		p: p, r: newResolver(p), name: name, env: env,
+		p: p, r: newResolver(p, env), name: name, env: env,
 		grants: map[string]map[string]bool{}, reason: map[string][]Reason{},
 		result: &FunctionResult{Name: name},
 	}

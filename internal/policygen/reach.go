@@ -445,6 +445,26 @@ func (w *walker) invoke(pkg *packages.Package, m *types.Func, call *ast.CallExpr
 	if it == nil {
 		return
 	}
+	// When every value the receiver can hold is known, only their methods.
+	if call != nil {
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+			if ts, ok := w.p.dynamicTypes(pkg, sel.X, 0); ok {
+				for _, t := range ts {
+					obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
+					fn, ok := obj.(*types.Func)
+					if !ok || fn.Pkg() == nil {
+						continue
+					}
+					if isSDK(fn.Pkg().Path()) {
+						w.sdkCall(pkg, fn, call, pos)
+					} else {
+						w.enqueueFunc(fn.Origin(), false)
+					}
+				}
+				return
+			}
+		}
+	}
 	// The SDK client, when it implements the interface (a user interface
 	// that mirrors some client methods, or the SDK's <Op>APIClient).
 	sig := m.Type().(*types.Signature)
@@ -470,6 +490,105 @@ func (w *walker) invoke(pkg *packages.Package, m *types.Func, call *ast.CallExpr
 			w.enqueueFunc(fn, call == nil)
 		}
 	}
+}
+
+// dynamicTypes returns the concrete types the interface-typed expression
+// e (of pkg) can hold, when the analysis sees every value stored in it: a
+// variable or a struct field whose every assignment, in the code the
+// analysis reads, is a value of a concrete type (or, in turn, such a
+// variable, field or the result of such a function). ok is false when any
+// value cannot be followed (a parameter, a result of code the analysis
+// does not read, an assignment through a pointer), and then every
+// implementation is possible.
+func (p *program) dynamicTypes(pkg *packages.Package, e ast.Expr, depth int) (ts []types.Type, ok bool) {
+	if depth > 4 || pkg == nil {
+		return nil, false
+	}
+	e = ast.Unparen(e)
+	t := pkg.TypesInfo.TypeOf(e)
+	if t == nil {
+		return nil, false
+	}
+	if _, isIface := t.Underlying().(*types.Interface); !isIface {
+		if tv, ok := pkg.TypesInfo.Types[e]; ok && tv.IsNil() {
+			return nil, true // nil holds no method
+		}
+		return []types.Type{t}, true
+	}
+	var vals []ast.Expr
+	switch x := e.(type) {
+	case *ast.Ident:
+		v, isVar := pkg.TypesInfo.Uses[x].(*types.Var)
+		if _, isParam := p.paramOf[v]; !isVar || v.IsField() || isParam {
+			return nil, false
+		}
+		vals = p.assigns[v]
+	case *ast.SelectorExpr:
+		sel, isSel := pkg.TypesInfo.Selections[x]
+		if !isSel {
+			// pkg.Var
+			v, isVar := pkg.TypesInfo.Uses[x.Sel].(*types.Var)
+			if !isVar {
+				return nil, false
+			}
+			vals = p.assigns[v]
+			break
+		}
+		f, isVar := sel.Obj().(*types.Var)
+		if sel.Kind() != types.FieldVal || !isVar {
+			return nil, false
+		}
+		vals = p.fields[f]
+	case *ast.CallExpr:
+		fn := calleeFunc(pkg.TypesInfo, x)
+		if fn == nil || p.decls[fn.Origin()] == nil || p.decls[fn.Origin()].Body == nil {
+			return nil, false
+		}
+		ast.Inspect(p.decls[fn.Origin()].Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ReturnStmt:
+				if len(n.Results) == 0 {
+					vals = append(vals, nil)
+				} else {
+					vals = append(vals, n.Results[0])
+				}
+			}
+			return true
+		})
+		pkg = p.declPkg[fn.Origin()]
+	default:
+		return nil, false
+	}
+	if len(vals) == 0 {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, v := range vals {
+		if v == nil {
+			return nil, false
+		}
+		vt, ok := p.dynamicTypes(p.pkgOfExpr(v, pkg), v, depth+1)
+		if !ok {
+			return nil, false
+		}
+		for _, t := range vt {
+			if k := types.TypeString(t, nil); !seen[k] {
+				seen[k] = true
+				ts = append(ts, t)
+			}
+		}
+	}
+	return ts, true
+}
+
+// pkgOfExpr returns the package whose syntax holds e, else fallback.
+func (p *program) pkgOfExpr(e ast.Expr, fallback *packages.Package) *packages.Package {
+	if pkg := p.pkgAt(e.Pos()); pkg != nil {
+		return pkg
+	}
+	return fallback
 }
 
 // implementations returns the methods named like m of the analysed code's

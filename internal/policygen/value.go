@@ -33,6 +33,11 @@ func (s sym) eval(env map[string]string) (string, []string) {
 			continue
 		}
 		v, ok := env[p.env]
+		if r, reserved := lambdaReserved[p.env]; reserved {
+			// Lambda sets these itself and refuses them in a function's
+			// configuration.
+			v, ok = r, true
+		}
 		if !ok || v == "" {
 			missing = append(missing, p.env)
 			continue
@@ -41,6 +46,10 @@ func (s sym) eval(env map[string]string) (string, []string) {
 	}
 	return b.String(), missing
 }
+
+// lambdaReserved are the environment variables Lambda sets in every
+// function that name a resource's place: its region.
+var lambdaReserved = map[string]string{"AWS_REGION": Region, "AWS_DEFAULT_REGION": Region}
 
 // unresolved says why a value is not known.
 type unresolved struct {
@@ -95,6 +104,7 @@ func (r *resolver) strAt(l located) (syms []sym, bad *unresolved) {
 // concatenation and fmt.Sprintf, flow-insensitively over the analysed code.
 type resolver struct {
 	p    *program
+	env  map[string]string     // the function's environment
 	memo map[ast.Expr]resolved // values found with no binding
 	busy map[ast.Expr]bool
 	bind []binding // innermost last
@@ -113,8 +123,66 @@ type resolved struct {
 	bad  *unresolved
 }
 
-func newResolver(p *program) *resolver {
-	return &resolver{p: p, memo: map[ast.Expr]resolved{}, busy: map[ast.Expr]bool{}, callers: map[*types.Func]methodCallers{}}
+func newResolver(p *program, env map[string]string) *resolver {
+	return &resolver{p: p, env: env, memo: map[ast.Expr]resolved{}, busy: map[ast.Expr]bool{}, callers: map[*types.Func]methodCallers{}}
+}
+
+// returnsWhenSet recognises "if v != "" { ...; return ... }" (also
+// `"" != v`, `len(v) > 0`, and `if v, ok := os.LookupEnv(k); ok`) and
+// returns v: the statements after it run only when v is empty.
+func returnsWhenSet(st ast.Stmt) ast.Expr {
+	is, ok := st.(*ast.IfStmt)
+	if !ok || is.Else != nil || len(is.Body.List) == 0 {
+		return nil
+	}
+	if _, ok := is.Body.List[len(is.Body.List)-1].(*ast.ReturnStmt); !ok {
+		return nil
+	}
+	isEmpty := func(e ast.Expr) bool {
+		lit, ok := ast.Unparen(e).(*ast.BasicLit)
+		return ok && lit.Kind == token.STRING && (lit.Value == `""` || lit.Value == "``")
+	}
+	switch c := ast.Unparen(is.Cond).(type) {
+	case *ast.BinaryExpr:
+		switch {
+		case c.Op == token.NEQ && isEmpty(c.Y):
+			return c.X
+		case c.Op == token.NEQ && isEmpty(c.X):
+			return c.Y
+		case c.Op == token.GTR:
+			if call, ok := ast.Unparen(c.X).(*ast.CallExpr); ok && len(call.Args) == 1 {
+				if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "len" {
+					if lit, ok := ast.Unparen(c.Y).(*ast.BasicLit); ok && lit.Value == "0" {
+						return call.Args[0]
+					}
+				}
+			}
+		}
+	case *ast.Ident:
+		// if v, ok := os.LookupEnv(k); ok
+		if as, ok := is.Init.(*ast.AssignStmt); ok && len(as.Lhs) == 2 {
+			if id, ok := as.Lhs[1].(*ast.Ident); ok && id.Name == c.Name {
+				return as.Lhs[0]
+			}
+		}
+	}
+	return nil
+}
+
+// setInEnv reports whether e is a string the function's environment sets
+// to a non-empty value on every path.
+func (r *resolver) setInEnv(pkg *packages.Package, e ast.Expr) bool {
+	syms, bad := r.str(pkg, e)
+	if bad != nil || len(syms) == 0 {
+		return false
+	}
+	for _, s := range syms {
+		v, missing := s.eval(r.env)
+		if len(missing) > 0 || v == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *resolver) pkgOf(e ast.Expr, fallback *packages.Package) *packages.Package {
@@ -339,27 +407,38 @@ func (r *resolver) call(pkg *packages.Package, call *ast.CallExpr) ([]sym, *unre
 	// A function of the analysed code: its results.
 	if d := r.p.decls[fn]; d != nil && d.Body != nil {
 		var results []ast.Expr
-		ast.Inspect(d.Body, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.ReturnStmt:
-				if len(n.Results) > 0 {
-					// A nil result (an error path) names no resource.
-					if tv, ok := r.p.declPkg[fn].TypesInfo.Types[n.Results[0]]; ok && tv.IsNil() {
-						return true
-					}
-					results = append(results, n.Results[0])
-				} else {
-					results = append(results, nil)
-				}
-			}
-			return true
-		})
 		var syms []sym
 		var bad *unresolved
 		b := binding{fn: fn, pkg: pkg, args: call.Args, bind: r.bind}
 		r.under(append(r.bind[:len(r.bind):len(r.bind)], b), func() {
+			// Results past "if v != "" { return v }" are defaults, used
+			// only when v is empty: none when the environment sets it.
+			var guard ast.Expr
+			for _, st := range d.Body.List {
+				if guard != nil && r.setInEnv(r.p.declPkg[fn], guard) {
+					break
+				}
+				ast.Inspect(st, func(n ast.Node) bool {
+					switch n := n.(type) {
+					case *ast.FuncLit:
+						return false
+					case *ast.ReturnStmt:
+						if len(n.Results) > 0 {
+							// A nil result (an error path) names no resource.
+							if tv, ok := r.p.declPkg[fn].TypesInfo.Types[n.Results[0]]; ok && tv.IsNil() {
+								return true
+							}
+							results = append(results, n.Results[0])
+						} else {
+							results = append(results, nil)
+						}
+					}
+					return true
+				})
+				if g := returnsWhenSet(st); g != nil {
+					guard = g
+				}
+			}
 			syms, bad = r.exprs(results, call, "the result of "+fn.Name())
 		})
 		return syms, bad
