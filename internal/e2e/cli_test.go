@@ -228,8 +228,14 @@ type result struct {
 	mutating []call
 }
 
+// String is the command, its error and the end of its output (the plan
+// before it can be long).
 func (r result) String() string {
-	return fmt.Sprintf("gochalice %s: %v\n%s", strings.Join(r.args, " "), r.err, r.out)
+	lines := strings.Split(strings.TrimRight(r.out, "\n"), "\n")
+	if n := len(lines) - 40; n > 0 {
+		lines = append([]string{fmt.Sprintf("[%d lines]", n)}, lines[n:]...)
+	}
+	return fmt.Sprintf("gochalice %s: %v\n%s", strings.Join(r.args, " "), r.err, strings.Join(lines, "\n"))
 }
 
 // run runs the CLI in dir with args.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -16,6 +17,7 @@ func TestSavealife(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds the CLI and deploys against moto")
 	}
+	t.Parallel() // its own moto and proxy
 	s := newSuite(t, "savealife")
 	s.setup = func(t *testing.T, s *suite, dir string) {
 		stream := s.moto.streamTable(t, "savealife-donors")
@@ -23,7 +25,7 @@ func TestSavealife(t *testing.T) {
 			object(cfg, "stages", "dev", "lambda_functions", "handle_stream", "environment_variables")["STREAM_ARN"] = stream
 		})
 	}
-	runCases(t, s, "dev", []string{
+	runCases(t, s, "dev", killPoints, []string{
 		"apigateway rest-api savealife-dev",
 		"apigateway stage savealife-dev/api",
 		"iam role savealife-dev-api_handler",
@@ -42,15 +44,16 @@ func TestSavealife(t *testing.T) {
 //     moto made what was asked: they end with a clean deploy's resources,
 //     all recorded (the next deploy changes nothing), and delete leaves
 //     nothing;
-//   - a deploy killed after its Nth mutating call (for a few N), then
+//   - a deploy killed after its Nth mutating call (N from kills), then
 //     delete (nothing left), or then deploy (a clean deploy's resources).
-func runCases(t *testing.T, s *suite, stage string, want []string) {
+func runCases(t *testing.T, s *suite, stage string, kills func(calls int) []int, want []string) {
 	deploy := []string{"deploy", "--stage", stage}
 	del := []string{"delete", "--stage", stage, "--yes"}
 	var clean []string // what a clean deploy makes
 	var calls int      // how many mutating calls it takes
 
 	t.Run("deploy, redeploy, delete", func(t *testing.T) {
+		enoughTime(t)
 		dir := s.project(t)
 		r := s.ok(t, dir, deploy...)
 		calls = len(r.mutating)
@@ -78,6 +81,7 @@ func runCases(t *testing.T, s *suite, stage string, want []string) {
 	}
 
 	t.Run("lost answers", func(t *testing.T) {
+		enoughTime(t)
 		dir := s.project(t)
 		s.proxy.loseAnswers(true)
 		var tries []result
@@ -107,8 +111,9 @@ func runCases(t *testing.T, s *suite, stage string, want []string) {
 		}
 	})
 
-	for _, n := range killPoints(calls) {
+	for _, n := range kills(calls) {
 		t.Run(fmt.Sprintf("killed after call %d of %d, then delete", n, calls), func(t *testing.T) {
+			enoughTime(t)
 			dir := s.project(t)
 			killedDeploy(t, s, dir, n, deploy)
 			r := s.run(t, dir, runOpts{}, del...)
@@ -120,6 +125,7 @@ func runCases(t *testing.T, s *suite, stage string, want []string) {
 			}
 		})
 		t.Run(fmt.Sprintf("killed after call %d of %d, then deploy", n, calls), func(t *testing.T) {
+			enoughTime(t)
 			dir := s.project(t)
 			killedDeploy(t, s, dir, n, deploy)
 			r := s.run(t, dir, runOpts{}, deploy...)
@@ -172,4 +178,42 @@ func without(want, have []string) []string {
 		}
 	}
 	return out
+}
+
+// TestOrders deploys examples/orders's dev stage (ten functions; an SQS,
+// a Kinesis and an EventBridge source with failure destinations, an SNS
+// subscription, an S3 notification, a schedule; a REST API with token,
+// Cognito and IAM authorizers and a usage plan) against moto. Its deploys
+// take longer (gen-policy reads the code), so a deploy is killed at one
+// point only.
+func TestOrders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds the CLI and deploys against moto")
+	}
+	t.Parallel() // its own moto and proxy
+	s := newSuite(t, "orders")
+	s.setup = func(t *testing.T, s *suite, dir string) {
+		topic := s.moto.ordersSources(t)
+		editConfig(t, dir, func(cfg map[string]any) {
+			// moto has one account: the supplier's topic is in it.
+			object(cfg, "environment_variables")["SUPPLIER_TOPIC_ARN"] = topic
+		})
+	}
+	runCases(t, s, "dev", func(calls int) []int { return []int{calls / 2} }, []string{
+		"apigateway rest-api orders-dev",
+		"apigateway usage-plan orders-dev",
+		"lambda function orders-dev",
+		"lambda function orders-dev-worker",
+		"sns subscription arn:aws:sns:us-east-1:123456789012:supplier-stock -> arn:aws:lambda:us-east-1:123456789012:function:orders-dev-restock",
+	})
+}
+
+// enoughTime skips a case when go test's -timeout may end the test
+// during it: a test ended by the timeout leaves moto running (no
+// Cleanup runs).
+func enoughTime(t *testing.T) {
+	t.Helper()
+	if d, ok := t.Deadline(); ok && time.Until(d) < 5*time.Minute {
+		t.Skipf("less than 5 minutes left before go test's -timeout (scripts/test.sh gives 30m)")
+	}
 }

@@ -21,6 +21,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
 // region is where every test deploys; moto's account is 123456789012.
@@ -130,4 +135,31 @@ func repoRoot(t *testing.T) string {
 		t.Fatalf("no go.mod in %s", dir)
 	}
 	return dir
+}
+
+// ordersSources makes what examples/orders's dev stage reads from (its
+// queues, event bus, bucket, stream, and the supplier's topic) and
+// returns the topic's ARN.
+func (m *moto) ordersSources(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	check := func(what string, err error) {
+		if err != nil {
+			t.Fatalf("create %s: %v", what, err)
+		}
+	}
+	for _, q := range []string{"orders-dev", "orders-failed-events"} {
+		_, err := sqs.NewFromConfig(m.cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(q)})
+		check("queue "+q, err)
+	}
+	_, err := eventbridge.NewFromConfig(m.cfg).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("payments")})
+	check("event bus payments", err)
+	_, err = s3.NewFromConfig(m.cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("orders-dev-invoices-123456789012")})
+	check("bucket", err)
+	_, err = kinesis.NewFromConfig(m.cfg).CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("orders-dev-clicks"), ShardCount: aws.Int32(1)})
+	check("stream orders-dev-clicks", err)
+	topic, err := sns.NewFromConfig(m.cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("supplier-stock")})
+	check("topic supplier-stock", err)
+	return aws.ToString(topic.TopicArn)
 }
