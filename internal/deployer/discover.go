@@ -401,6 +401,24 @@ func discoverHTTPAPI(ctx context.Context, dc *discovery) error {
 	return nil
 }
 
+// discoverWebSocketAPI finds the WebSocket API with the stage's name and
+// description.
+func discoverWebSocketAPI(ctx context.Context, dc *discovery) error {
+	if dc.d.Clients.WebSocketAPI == nil {
+		return nil
+	}
+	api, err := dc.d.findWebSocketAPI(ctx, dc.stage.WebSocketAPI(), dc.stage.Description(), "")
+	if err != nil || api == nil {
+		return err
+	}
+	id := aws.ToString(api.ApiId)
+	if dc.known(TypeWebSocketAPI, func(rs ResourceState) bool { return rs.ID == id }) {
+		return nil
+	}
+	dc.add(websocketAPIAddr, webSocketAPIState(dc.target, dc.stage.WebSocketAPI(), api))
+	return nil
+}
+
 // discoverUsagePlan finds the usage plan with the stage's name and
 // description, or tags.
 func discoverUsagePlan(ctx context.Context, dc *discovery) error {

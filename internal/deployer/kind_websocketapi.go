@@ -47,7 +47,7 @@ const webSocketAPITerraformName = "websocket_api"
 // routes and stage, which need the functions, come after them.
 func webSocketAPIKind() kind {
 	return kind{
-		apply: applyWebSocketAPI, delete: deleteWebSocketAPI, read: readWebSocketAPIKind,
+		apply: applyWebSocketAPI, delete: deleteWebSocketAPI, read: readWebSocketAPIKind, discover: discoverWebSocketAPI,
 		attributes: func(r *Resource, _ *State) map[string]string {
 			return map[string]string{"description": r.WebSocketAPI.Description, "route_selection_expression": r.WebSocketAPI.RouteSelectionExpression}
 		},
