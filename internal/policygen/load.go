@@ -63,6 +63,7 @@ type program struct {
 	callers   map[*types.Func][]callSite
 	escapes   map[*types.Func]bool
 	paramOf   map[*types.Var]paramRef
+	recvOf    map[*types.Var]*types.Func // a method's receiver
 	named     []*types.TypeName
 	filePkg   map[*token.File]*packages.Package
 	// webSocketAPI: the app has a WebSocket API, whose connections its
@@ -237,6 +238,7 @@ func load(ctx context.Context, cfg loadConfig, table *awsdata.Table) (*program, 
 		callers:   map[*types.Func][]callSite{},
 		escapes:   map[*types.Func]bool{},
 		paramOf:   map[*types.Var]paramRef{},
+		recvOf:    map[*types.Var]*types.Func{},
 		filePkg:   map[*token.File]*packages.Package{},
 	}
 	for _, pkg := range pkgs {
@@ -369,6 +371,9 @@ func (p *program) index(pkg *packages.Package) {
 					p.decls[fn] = n
 					p.declPkg[fn] = pkg
 					sig := fn.Type().(*types.Signature)
+					if sig.Recv() != nil {
+						p.recvOf[sig.Recv()] = fn
+					}
 					for i := 0; i < sig.Params().Len(); i++ {
 						if sig.Variadic() && i == sig.Params().Len()-1 {
 							break
@@ -410,7 +415,14 @@ func (p *program) index(pkg *packages.Package) {
 			case *ast.CompositeLit:
 				p.indexCompositeLit(info, n)
 			case *ast.CallExpr:
-				callFuns[ast.Unparen(n.Fun)] = true
+				f := ast.Unparen(n.Fun)
+				switch x := f.(type) { // an instantiation: F[T](...)
+				case *ast.IndexExpr:
+					f = ast.Unparen(x.X)
+				case *ast.IndexListExpr:
+					f = ast.Unparen(x.X)
+				}
+				callFuns[f] = true
 				if fn := calleeFunc(info, n); fn != nil {
 					p.callers[fn] = append(p.callers[fn], callSite{pkg: pkg, call: n})
 				}

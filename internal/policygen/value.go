@@ -254,6 +254,9 @@ func (r *resolver) str1(pkg *packages.Package, e ast.Expr) ([]sym, *unresolved) 
 	case *ast.SelectorExpr:
 		if sel, ok := info.Selections[x]; ok {
 			if sel.Kind() == types.FieldVal {
+				if syms, ok := r.receiverField(pkg, x); ok {
+					return syms, nil
+				}
 				return r.exprs(r.p.fields[sel.Obj().(*types.Var)], x, "field "+sel.Obj().Name())
 			}
 			break
@@ -300,6 +303,53 @@ func (r *resolver) object(pkg *packages.Package, at ast.Expr, obj types.Object) 
 		return r.param(at, v, ref)
 	}
 	return r.exprs(r.p.assigns[v], at, "variable "+v.Name())
+}
+
+// receiverField resolves recv.f, a field of a method's receiver, from the
+// receivers of the method's calls: repo.Get on a repo made with table
+// "users" reads "users", even where another value of the same type holds
+// another table. ok is false (the caller then takes every value the field
+// is ever set to) when any call's receiver cannot be followed, or the
+// method is also called through an interface or used as a value.
+func (r *resolver) receiverField(pkg *packages.Package, x *ast.SelectorExpr) ([]sym, bool) {
+	id, ok := ast.Unparen(x.X).(*ast.Ident)
+	if !ok {
+		return nil, false
+	}
+	v, ok := pkg.TypesInfo.Uses[id].(*types.Var)
+	if !ok {
+		return nil, false
+	}
+	m := r.p.recvOf[v]
+	if m == nil || r.p.escapes[m] || len(r.methodCallers(m).sites) > 0 {
+		return nil, false
+	}
+	sites := r.p.callers[m]
+	if len(sites) == 0 {
+		return nil, false
+	}
+	var out []sym
+	for _, site := range sites {
+		sel, ok := ast.Unparen(site.call.Fun).(*ast.SelectorExpr)
+		if !ok {
+			return nil, false
+		}
+		if ix, ok := ast.Unparen(sel.X).(*ast.Ident); ok && site.pkg.TypesInfo.Uses[ix] == types.Object(v) {
+			return nil, false // the method calls itself on its receiver
+		}
+		fv, bad := r.field1(site.pkg, sel.X, x.Sel.Name, 0)
+		if bad != nil || fv.unset || len(fv.vals) == 0 {
+			return nil, false
+		}
+		for _, l := range fv.vals {
+			syms, bad := r.strAt(l)
+			if bad != nil {
+				return nil, false
+			}
+			out = appendSyms(out, syms)
+		}
+	}
+	return out, true
 }
 
 // param resolves a parameter: under a binding of its function, from that
