@@ -78,6 +78,7 @@ type Client struct {
 
 	mu  sync.Mutex
 	seq int
+	ws  *wsServer // WebSocket's server, started by its first call
 }
 
 // Option configures a Client.
