@@ -20,10 +20,11 @@ func deleteCommand() *cli.Command { return deleteCommandWith(defaultAWSEnv()) }
 func deleteCommandWith(env *awsEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "delete",
-		Usage: "delete everything a stage's deploys recorded, in reverse order",
-		Description: "delete prints what it will delete (.chalice/deployed/<stage>.json records it) and asks\n" +
-			"before deleting; --yes deletes without asking (needed when standard input is not a\n" +
-			"terminal, as in CI), --dry-run only prints.",
+		Usage: "delete everything a stage's deploys made, in reverse order",
+		Description: "delete prints what it will delete (.chalice/deployed/<stage>.json records it; what an\n" +
+			"interrupted deploy made without recording it is found in AWS by the stage's names and\n" +
+			"tags) and asks before deleting; --yes deletes without asking (needed when standard\n" +
+			"input is not a terminal, as in CI), --dry-run only prints.",
 		Flags: append([]cli.Flag{
 			projectDirFlag(),
 			&cli.StringFlag{Name: "stage", Value: "dev", Usage: "the stage to delete"},
@@ -48,12 +49,8 @@ func deleteCommandWith(env *awsEnv) *cli.Command {
 			case err == nil && nothing && !slices.Contains(cfg.Stages(), stage):
 				return &stages.UnknownStageError{Stage: stage, Known: cfg.Stages()}
 			}
-			if nothing {
-				fmt.Fprintf(out, "Nothing recorded for stage %s (%s): nothing to delete.\n", stage, path)
-				return nil
-			}
 			region := c.String("region")
-			if region == "" {
+			if region == "" && recorded != nil {
 				region = recorded.Target.Region
 			}
 			clients, target, err := env.connect(c.Context, c.String("profile"), region, false)
@@ -63,7 +60,27 @@ func deleteCommandWith(env *awsEnv) *cli.Command {
 			if err := deployer.CheckTarget("delete", recorded, target); err != nil {
 				return err
 			}
-			plan := deployer.PlanDestroy(recorded)
+			if nothing {
+				// Nothing recorded: what a deploy interrupted before it
+				// recorded anything made is looked for all the same.
+				app := ""
+				if recorded != nil {
+					app = recorded.App
+				}
+				if cfg != nil && cfg.AppName() != "" {
+					app = cfg.AppName()
+				}
+				recorded = deployer.NewState(app, stage, target)
+			}
+			found, err := env.deployer(clients, nil).Discover(c.Context, recorded)
+			if err != nil {
+				return err
+			}
+			plan := deployer.PlanDestroy(found)
+			if !plan.HasChanges() {
+				fmt.Fprintf(out, "Nothing recorded for stage %s (%s), and nothing of it found in account %s, %s: nothing to delete.\n", stage, path, target.Account, target.Region)
+				return nil
+			}
 			if err := deployer.WritePlan(out, plan); err != nil {
 				return err
 			}

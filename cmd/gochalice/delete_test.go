@@ -6,12 +6,21 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gochalice/gochalice/internal/deployer"
 	"github.com/gochalice/gochalice/internal/fakeaws"
+	"github.com/gochalice/gochalice/internal/names"
+	"github.com/gochalice/gochalice/internal/stages"
 )
 
 // TestDeleteRecordedElsewhere refuses to delete a stage in another region
@@ -90,5 +99,80 @@ func TestRecordedAccount(t *testing.T) {
 				t.Errorf("target (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDeleteNothingRecorded deletes what a deploy interrupted before it
+// recorded anything left (a role and a function with the stage's tags),
+// leaves a look-alike without them, and then says there is nothing to
+// delete; a stage the config does not have is an error.
+func TestDeleteNothingRecorded(t *testing.T) {
+	ctx := context.Background()
+	cloud := fakeaws.New()
+	stage := names.Stage{App: "savealife", Stage: "dev"}
+	for _, role := range []string{"savealife-dev-api_handler", "savealife-dev-mine"} {
+		in := &awsiam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(`{}`)}
+		if role != "savealife-dev-mine" {
+			for k, v := range stage.Tags() {
+				in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+		}
+		if _, err := cloud.IAM().CreateRole(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cloud.Lambda().CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("savealife-dev"),
+		Role: aws.String("arn:aws:iam::123456789012:role/savealife-dev-api_handler"), Runtime: lambdatypes.RuntimeProvidedal2023,
+		Handler: aws.String("bootstrap"), Architectures: []lambdatypes.Architecture{lambdatypes.ArchitectureArm64},
+		Code: &lambdatypes.FunctionCode{ZipFile: []byte("x")}, Tags: map[string]string{names.ChaliceTag: stage.ChaliceTagValue()}}); err != nil {
+		t.Fatal(err)
+	}
+	stateDir := t.TempDir()
+	env := &awsEnv{
+		connect: func(ctx context.Context, _, region string, _ bool) (*deployer.Clients, deployer.Target, error) {
+			c := cloud.Clients()
+			t, err := deployer.LookupTarget(ctx, c.STS, "us-east-1")
+			return c, t, err
+		},
+		statePath: func(_, stage string) string { return filepath.Join(stateDir, stage+".json") },
+		tune: func(d *deployer.Deployer) {
+			d.Backoff, d.WaitMinDelay, d.WaitMaxDelay = time.Microsecond, time.Microsecond, time.Millisecond
+		},
+	}
+	run := func(args ...string) (string, error) {
+		var stdout, stderr bytes.Buffer
+		app := testApp(&stdout, &stderr, deleteCommandWith(env))
+		err := app.RunContext(ctx, append([]string{"gochalice", "delete", "--yes", "--project-dir", savealifeDir}, args...))
+		return stdout.String(), err
+	}
+	out, err := run("--stage", "dev")
+	if err != nil {
+		t.Fatalf("delete: %v\n%s", err, out)
+	}
+	for _, want := range []string{"role:api_handler", "function:api_handler", "not recorded", "Stage dev deleted."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("delete output lacks %q:\n%s", want, out)
+		}
+	}
+	snap := cloud.Snapshot()
+	if len(snap.Functions) != 0 || len(snap.Roles) != 1 || snap.Roles["savealife-dev-mine"].TrustPolicy == "" {
+		t.Errorf("after delete: functions %v, roles %v; want only the untagged role", snap.Functions, snap.Roles)
+	}
+	if _, err := os.Stat(filepath.Join(stateDir, "dev.json")); !os.IsNotExist(err) {
+		t.Errorf("state file after delete: %v", err)
+	}
+
+	cloud.ResetCalls()
+	out, err = run("--stage", "dev")
+	if err != nil || !strings.Contains(out, "nothing to delete") {
+		t.Errorf("second delete: %v\n%s", err, out)
+	}
+	if m := cloud.Mutations(); len(m) != 0 {
+		t.Errorf("second delete made mutating calls: %v", m)
+	}
+
+	var unknown *stages.UnknownStageError
+	if _, err := run("--stage", "nosuch"); !errors.As(err, &unknown) {
+		t.Errorf("delete of a stage the config lacks: err = %v, want an unknown stage", err)
 	}
 }
