@@ -237,11 +237,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			return nil, prob
 		}
 		if state == fieldSet {
-			var out []string
-			for _, n := range names {
-				out = append(out, functionARN(n)...)
-			}
-			return uniqueSorted(out), nil
+			return fb.functionARNs(c, names), nil
 		}
 	case "secretsmanager":
 		ids, state, prob := fb.fieldStrings(c, in, "SecretId")
@@ -361,18 +357,58 @@ func (fb *fnBuilder) assumeRole(c *opCall) ([]string, *scopeProblem) {
 	return uniqueSorted(vals), nil
 }
 
-// functionARN returns the ARNs a Lambda FunctionName (a name, a name with
-// a qualifier, a partial or a full ARN) stands for: the function and, for
-// an unqualified one, its versions and aliases.
-func functionARN(n string) []string {
+// functionARNs returns the ARNs Lambda authorises a call on the functions
+// names stand for. A Qualifier (a version or an alias) makes the call act
+// on the qualified ARN, function:<name>:<qualifier>, which the
+// unqualified ARN does not match: when some paths set it, both; when its
+// value is not known, the function and every qualifier of it.
+func (fb *fnBuilder) functionARNs(c *opCall, names []string) []string {
+	quals, state, prob := fb.fieldStrings(c, c.in(), "Qualifier")
+	var out []string
+	for _, n := range names {
+		a := functionARN(n)
+		if qualified(a) {
+			out = append(out, a) // the name carries its qualifier
+			continue
+		}
+		switch {
+		case state == fieldUnset:
+			out = append(out, a)
+		case prob != nil:
+			out = append(out, a, a+":*")
+		default:
+			if state == fieldMaybe {
+				out = append(out, a)
+			}
+			for _, q := range quals {
+				if q == "" {
+					out = append(out, a)
+				} else {
+					out = append(out, a+":"+q)
+				}
+			}
+		}
+	}
+	return uniqueSorted(out)
+}
+
+// functionARN returns the ARN of a Lambda FunctionName: a name, a name
+// with a qualifier, a partial or a full ARN.
+func functionARN(n string) string {
 	switch {
 	case strings.HasPrefix(n, "arn:"):
-		return []string{n}
-	case strings.Count(n, ":") == 2: // account:function:name, a partial ARN
-		return []string{"arn:" + Partition + ":lambda:" + Region + ":" + n}
+		return n
+	case strings.Count(n, ":") >= 2: // account:function:name[:qualifier], a partial ARN
+		return "arn:" + Partition + ":lambda:" + Region + ":" + n
 	default:
-		return []string{regional("lambda", "function:"+n)}
+		return regional("lambda", "function:"+n)
 	}
+}
+
+// qualified says whether a function ARN names a version or an alias.
+func qualified(functionARN string) bool {
+	_, rest, _ := strings.Cut(functionARN, ":function:")
+	return strings.Contains(rest, ":")
 }
 
 // modelARNs returns the resources Bedrock checks for a model ID: a
