@@ -21,9 +21,11 @@ type fnBuilder struct {
 	result *FunctionResult
 }
 
-func (p *program) function(name string, roots []root, skip map[ast.Node]bool, env map[string]string) *fnBuilder {
+func (p *program) function(name string, roots []root, skip map[ast.Node]bool, env map[string]string, source eventSource) *fnBuilder {
+	r := newResolver(p, env)
+	r.source = source
 	fb := &fnBuilder{
-		p: p, r: newResolver(p, env), name: name, env: env,
+		p: p, r: r, name: name, env: env,
 		grants: map[string]map[string]bool{}, reason: map[string][]Reason{},
 		result: &FunctionResult{Name: name},
 	}
@@ -100,6 +102,19 @@ func (fb *fnBuilder) scoped(c *opCall, action string, reason Reason) {
 	if prob != nil {
 		fb.diag(Warning, prob.code, prob.pos, prob.msg, prob.fix)
 		arns = []string{"*"}
+	}
+	if regions := fb.r.clientRegions(c); regions != nil {
+		// A client made for another region than the function's.
+		var in []string
+		for _, a := range arns {
+			for _, reg := range regions {
+				if reg == "" {
+					reg = Region
+				}
+				in = append(in, strings.Replace(a, ":"+Region+":", ":"+reg+":", 1))
+			}
+		}
+		arns = uniqueSorted(in)
 	}
 	fb.grant(action, arns, reason)
 }

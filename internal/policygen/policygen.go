@@ -321,7 +321,7 @@ func Generate(ctx context.Context, req Request) (*Result, error) {
 		if !ok {
 			n = names.Stage{App: m.AppName, Stage: req.Stage}.Function(f.Name)
 		}
-		fr := prog.function(f.Name, roots, skip, req.Env[f.Name])
+		fr := prog.function(f.Name, roots, skip, req.Env[f.Name], sourceOf(f))
 		fr.result.LambdaName = n.Lambda
 		fr.result.RoleName = n.Role
 		calls = calls || len(fr.grants) > 0
@@ -356,7 +356,7 @@ func GenerateMain(ctx context.Context, req MainRequest) (*FunctionResult, error)
 	if err != nil {
 		return nil, err
 	}
-	fr := prog.function("", prog.startupRoots(), nil, req.Env)
+	fr := prog.function("", prog.startupRoots(), nil, req.Env, eventSource{})
 	fr.result.LambdaName = req.FunctionName
 	if len(fr.grants) == 0 {
 		fr.diags = append(fr.diags, noCalls("package main ("+prog.main.PkgPath+")"))

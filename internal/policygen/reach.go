@@ -20,6 +20,7 @@ type opCall struct {
 	via     string            // the SDK function called, for explanations
 	fn      *types.Func       // the SDK function called
 	bind    []binding         // for an item of a call's input: how it was found
+	recv    ast.Expr          // the client a method is called on, when known
 }
 
 // in is the call's input, located.
@@ -358,8 +359,12 @@ func isSDK(path string) bool { return strings.HasPrefix(path, sdkPrefix) }
 // the operation's *<Op>Input), and the feature helpers of the data table.
 func (w *walker) sdkCall(pkg *packages.Package, fn *types.Func, call *ast.CallExpr, pos token.Pos) {
 	var args []ast.Expr
+	var recv ast.Expr
 	if call != nil {
 		args = call.Args
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && fn.Type().(*types.Signature).Recv() != nil {
+			recv = sel.X
+		}
 	}
 	sig := fn.Type().(*types.Signature)
 	via := shortFuncName(fn)
@@ -379,7 +384,7 @@ func (w *walker) sdkCall(pkg *packages.Package, fn *types.Func, call *ast.CallEx
 		if i < len(args) && !(sig.Variadic() && i == sig.Params().Len()-1) {
 			input = args[i]
 		}
-		w.add(opCall{svc: svc, op: op, pos: pos, pkg: pkg, input: input, args: args, via: via, fn: fn})
+		w.add(opCall{svc: svc, op: op, pos: pos, pkg: pkg, input: input, args: args, via: via, fn: fn, recv: recv})
 		return
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/gochalice/gochalice/manifest"
 )
 
 // part is a piece of a string the analysis knows symbolically: a literal,
@@ -103,11 +105,12 @@ func (r *resolver) strAt(l located) (syms []sym, bad *unresolved) {
 // variables, struct fields, function parameters and results, string
 // concatenation and fmt.Sprintf, flow-insensitively over the analysed code.
 type resolver struct {
-	p    *program
-	env  map[string]string     // the function's environment
-	memo map[ast.Expr]resolved // values found with no binding
-	busy map[ast.Expr]bool
-	bind []binding // innermost last
+	p      *program
+	env    map[string]string     // the function's environment
+	source eventSource           // what the manifest says of the function's events
+	memo   map[ast.Expr]resolved // values found with no binding
+	busy   map[ast.Expr]bool
+	bind   []binding // innermost last
 	// callers caches, per concrete method, the call sites of the
 	// interface methods it implements.
 	callers map[*types.Func]methodCallers
@@ -254,6 +257,14 @@ func (r *resolver) str1(pkg *packages.Package, e ast.Expr) ([]sym, *unresolved) 
 	case *ast.SelectorExpr:
 		if sel, ok := info.Selections[x]; ok {
 			if sel.Kind() == types.FieldVal {
+				if r.source.bucket != "" && isEventField(sel, "S3Bucket", "Name") {
+					// Lambda gives the function events of the one bucket
+					// it is subscribed to.
+					return []sym{{{lit: r.source.bucket}}}, nil
+				}
+				if syms, ok := r.queueURLOutput(pkg, x, sel); ok {
+					return syms, nil
+				}
 				if syms, ok := r.receiverField(pkg, x); ok {
 					return syms, nil
 				}
@@ -303,6 +314,222 @@ func (r *resolver) object(pkg *packages.Package, at ast.Expr, obj types.Object) 
 		return r.param(at, v, ref)
 	}
 	return r.exprs(r.p.assigns[v], at, "variable "+v.Name())
+}
+
+// queueURLOutput resolves out.QueueUrl where out is the result of
+// sqs GetQueueUrl: the queue is the one the call names (QueueName), which
+// the SQS statements take as a name.
+func (r *resolver) queueURLOutput(pkg *packages.Package, x *ast.SelectorExpr, sel *types.Selection) ([]sym, bool) {
+	if sel.Obj().Name() != "QueueUrl" {
+		return nil, false
+	}
+	t := sel.Recv()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path()+"."+n.Obj().Name() != servicePrefix+"sqs.GetQueueUrlOutput" {
+		return nil, false
+	}
+	id, ok := ast.Unparen(x.X).(*ast.Ident)
+	if !ok {
+		return nil, false
+	}
+	v, ok := pkg.TypesInfo.Uses[id].(*types.Var)
+	if !ok || len(r.p.assigns[v]) == 0 {
+		return nil, false
+	}
+	var out []sym
+	for _, a := range r.p.assigns[v] {
+		call, ok := ast.Unparen(a).(*ast.CallExpr)
+		if !ok || len(call.Args) < 2 {
+			return nil, false
+		}
+		apkg := r.pkgOf(call, pkg)
+		if fn := calleeFunc(apkg.TypesInfo, call); fn == nil || fn.Name() != "GetQueueUrl" || !isSDK(pkgPath(fn)) {
+			return nil, false
+		}
+		if owner, bad := r.field(r.at(apkg, call.Args[1]), "QueueOwnerAWSAccountId"); bad != nil || len(owner.vals) > 0 {
+			return nil, false // another account's queue: not ours to name
+		}
+		fv, bad := r.field(r.at(apkg, call.Args[1]), "QueueName")
+		if bad != nil || fv.unset || len(fv.vals) == 0 {
+			return nil, false
+		}
+		for _, l := range fv.vals {
+			syms, bad := r.strAt(l)
+			if bad != nil {
+				return nil, false
+			}
+			out = appendSyms(out, syms)
+		}
+	}
+	return out, true
+}
+
+// clientRegions returns the regions the client of call c can be made
+// for, when the code sets them as constants (config.WithRegion given to
+// LoadDefaultConfig, through <svc>.NewFromConfig): "" stands for the
+// function's own region. nil when only its own, or not known.
+func (r *resolver) clientRegions(c *opCall) []string {
+	if c.recv == nil {
+		return nil
+	}
+	regions := map[string]bool{}
+	if !r.regionOf(c.pkg, c.recv, 0, regions) || len(regions) == 0 || len(regions) == 1 && regions[""] {
+		return nil
+	}
+	out := make([]string, 0, len(regions))
+	for reg := range regions {
+		out = append(out, reg)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// regionOf adds to regions the region every value e (a client or an
+// aws.Config) can hold is made for; "" for the function's own. It is
+// false when a value cannot be followed.
+func (r *resolver) regionOf(pkg *packages.Package, e ast.Expr, depth int, regions map[string]bool) bool {
+	if depth > 6 || pkg == nil || e == nil {
+		return false
+	}
+	e = ast.Unparen(e)
+	var vals []ast.Expr
+	var set []ast.Expr // Region fields assigned on the value
+	switch x := e.(type) {
+	case *ast.UnaryExpr:
+		return x.Op == token.AND && r.regionOf(pkg, x.X, depth+1, regions)
+	case *ast.StarExpr:
+		return r.regionOf(pkg, x.X, depth+1, regions)
+	case *ast.Ident:
+		v, ok := pkg.TypesInfo.Uses[x].(*types.Var)
+		if !ok {
+			return false
+		}
+		if _, isParam := r.p.paramOf[v]; isParam {
+			return false
+		}
+		vals = r.p.assigns[v]
+		set = r.p.varField[varField{v, "Region"}]
+	case *ast.SelectorExpr:
+		if sel, ok := pkg.TypesInfo.Selections[x]; ok {
+			f, isVar := sel.Obj().(*types.Var)
+			if sel.Kind() != types.FieldVal || !isVar {
+				return false
+			}
+			vals = r.p.fields[f]
+		} else if v, ok := pkg.TypesInfo.Uses[x.Sel].(*types.Var); ok {
+			vals = r.p.assigns[v]
+		} else {
+			return false
+		}
+	case *ast.CallExpr:
+		fn := calleeFunc(pkg.TypesInfo, x)
+		if fn == nil {
+			return false
+		}
+		switch {
+		case fn.FullName() == "github.com/aws/aws-sdk-go-v2/config.LoadDefaultConfig":
+			region := ""
+			for _, opt := range x.Args[1:] {
+				oc, ok := ast.Unparen(opt).(*ast.CallExpr)
+				if !ok {
+					return false
+				}
+				ofn := calleeFunc(pkg.TypesInfo, oc)
+				if ofn == nil {
+					return false
+				}
+				if ofn.FullName() == "github.com/aws/aws-sdk-go-v2/config.WithRegion" && len(oc.Args) == 1 {
+					got, ok := r.constantString(pkg, oc.Args[0])
+					if !ok {
+						return false
+					}
+					region = got
+				}
+			}
+			regions[region] = true
+			return true
+		case fn.Name() == "NewFromConfig" && strings.HasPrefix(pkgPath(fn), servicePrefix) && len(x.Args) >= 1:
+			if len(x.Args) > 1 {
+				return false // options may set the region: not followed
+			}
+			return r.regionOf(pkg, x.Args[0], depth+1, regions)
+		case r.p.decls[fn] != nil && r.p.decls[fn].Body != nil:
+			dpkg := r.p.declPkg[fn]
+			okAll := true
+			found := false
+			ast.Inspect(r.p.decls[fn].Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.ReturnStmt:
+					if len(n.Results) > 0 {
+						if tv, ok := dpkg.TypesInfo.Types[n.Results[0]]; ok && tv.IsNil() {
+							return true
+						}
+						found = true
+						okAll = okAll && r.regionOf(dpkg, n.Results[0], depth+1, regions)
+					}
+				}
+				return true
+			})
+			return found && okAll
+		}
+		return false
+	case *ast.CompositeLit:
+		// aws.Config{Region: ...} or a struct holding a client.
+		return false
+	default:
+		return false
+	}
+	if len(vals) == 0 || len(set) > 0 {
+		// cfg.Region = ... : not followed (order matters).
+		return false
+	}
+	for _, v := range vals {
+		if v == nil || !r.regionOf(r.pkgOf(v, pkg), v, depth+1, regions) {
+			return false
+		}
+	}
+	return true
+}
+
+// constantString resolves e to one string without environment variables.
+func (r *resolver) constantString(pkg *packages.Package, e ast.Expr) (string, bool) {
+	syms, bad := r.str(pkg, e)
+	if bad != nil || len(syms) != 1 {
+		return "", false
+	}
+	v, missing := syms[0].eval(r.env)
+	return v, len(missing) == 0 && v != ""
+}
+
+// eventSource is what the manifest says of the events a function gets.
+type eventSource struct {
+	bucket string // an S3 event function's bucket (a name)
+}
+
+func sourceOf(f manifest.Function) eventSource {
+	var s eventSource
+	if f.Kind == manifest.KindS3 && f.S3 != nil && !strings.HasPrefix(f.S3.Bucket, "arn:") {
+		s.bucket = f.S3.Bucket
+	}
+	return s
+}
+
+// isEventField reports whether sel selects field of aws-lambda-go's
+// events.<typ>.
+func isEventField(sel *types.Selection, typ, field string) bool {
+	if sel.Obj().Name() != field {
+		return false
+	}
+	t := sel.Recv()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "github.com/aws/aws-lambda-go/events" && n.Obj().Name() == typ
 }
 
 // receiverField resolves recv.f, a field of a method's receiver, from the
