@@ -42,7 +42,14 @@ import (
 // stage that exist in AWS but that recorded does not know. A plan made
 // against it (PlanDestroy) deletes them too.
 func (d *Deployer) Discover(ctx context.Context, recorded *State) (*State, error) {
-	dc := &discovery{d: d, stage: names.Stage{App: recorded.App, Stage: recorded.Stage}, target: recorded.Target, state: recorded.Clone()}
+	return d.discover(ctx, recorded, nil)
+}
+
+// discover is Discover, giving what it finds addresses other than
+// reserved (a desired state's: what it finds is not the desired resource
+// at that address, which has another name or id).
+func (d *Deployer) discover(ctx context.Context, recorded *State, reserved map[string]bool) (*State, error) {
+	dc := &discovery{d: d, stage: names.Stage{App: recorded.App, Stage: recorded.Stage}, target: recorded.Target, state: recorded.Clone(), reserved: reserved}
 	if dc.stage.App == "" || dc.stage.Stage == "" {
 		return nil, fmt.Errorf("discover: the state names no app or stage")
 	}
@@ -67,6 +74,8 @@ type discovery struct {
 	// sources are the SourceArns of the stage's functions' resource
 	// policies, by function address (see pushSources).
 	sources map[string][]string
+	// reserved are addresses add does not give (see discover).
+	reserved map[string]bool
 }
 
 // known reports whether the state has a resource of type t that match
@@ -80,13 +89,13 @@ func (dc *discovery) known(t ResourceType, match func(ResourceState) bool) bool 
 	return false
 }
 
-// add adds a resource found at addr, or, when addr is taken (a duplicate),
-// at addr followed by "#2", "#3"...
+// add adds a resource found at addr, or, when addr is taken (a duplicate)
+// or reserved, at addr followed by "#2", "#3"...
 func (dc *discovery) add(addr string, rs ResourceState) {
 	rs.Unrecorded = true
 	a := addr
 	for i := 2; ; i++ {
-		if _, taken := dc.state.Resources[a]; !taken {
+		if _, taken := dc.state.Resources[a]; !taken && !dc.reserved[a] {
 			break
 		}
 		a = fmt.Sprintf("%s#%d", addr, i)

@@ -311,3 +311,51 @@ func keys[K comparable, V any](m map[K]V) []K {
 	}
 	return out
 }
+
+// TestDeploySweepsWhatAKilledDeployLeft kills a deploy of one app after
+// each of its mutating calls, then deploys another app to the same stage:
+// what the killed deploy made and the new app does not have is deleted,
+// recorded or not, and the account ends as a clean deploy of the new app
+// leaves it.
+func TestDeploySweepsWhatAKilledDeployLeft(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ref, dref := newEventsCloud()
+	if _, _, err := deploy(ctx, t, dref, savealife(t), statePath(t)); err != nil {
+		t.Fatal(err)
+	}
+	want := ref.Snapshot()
+	killed, dk := newEventsCloud()
+	dk.Parallelism = 1
+	if _, _, err := deploy(ctx, t, dk, everyKindProject(t, false), statePath(t)); err != nil {
+		t.Fatal(err)
+	}
+	for k, op := range killed.Mutations() {
+		t.Run(fmt.Sprintf("%d %s", k+1, op), func(t *testing.T) {
+			t.Parallel()
+			cloud, d := newEventsCloud()
+			d.Parallelism = 1
+			runCtx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			cloud.FailAt, cloud.FailAfterEffect, cloud.OnFail = k+1, true, cancel
+			path := statePath(t)
+			if _, _, err := deploy(runCtx, t, d, everyKindProject(t, false), path); err == nil {
+				t.Fatalf("deploy killed after %s succeeded", op)
+			}
+			cloud.FailAt, cloud.OnFail = 0, nil
+			if _, _, err := deploy(ctx, t, d, savealife(t), path); err != nil {
+				t.Fatalf("deploy of the other app: %v", err)
+			}
+			if diff := cmp.Diff(want, cloud.Snapshot()); diff != "" {
+				t.Errorf("AWS (-clean +got):\n%s", diff)
+			}
+			cloud.ResetCalls()
+			if _, _, err := deploy(ctx, t, d, savealife(t), path); err != nil {
+				t.Fatal(err)
+			}
+			if m := cloud.Mutations(); len(m) != 0 {
+				t.Errorf("redeploy made mutating calls: %v", m)
+			}
+		})
+	}
+}

@@ -12,7 +12,10 @@ import (
 // (recorded may be nil). A recorded resource that is gone is left out, so
 // the plan creates it again; a desired resource that exists under this
 // app's name but was not recorded is included, marked Unrecorded, so the
-// plan adopts it instead of creating a duplicate. Refresh only reads.
+// plan adopts it instead of creating a duplicate. The app stage's other
+// resources that an interrupted deploy left unrecorded, which Discover
+// finds by name and tags, are included too, marked Unrecorded, so the plan
+// deletes them as it does what the app no longer has. Refresh only reads.
 func (d *Deployer) Refresh(ctx context.Context, desired *Desired, recorded *State) (*State, error) {
 	if recorded == nil {
 		recorded = NewState(desired.App, desired.Stage, desired.Target)
@@ -92,7 +95,14 @@ func (d *Deployer) Refresh(ctx context.Context, desired *Desired, recorded *Stat
 	if err := run(second); err != nil {
 		return nil, err
 	}
-	return actual, nil
+	if actual.App == "" || actual.Stage == "" {
+		return actual, nil // no names to look for
+	}
+	reserved := map[string]bool{}
+	for _, r := range desired.Resources {
+		reserved[r.Address] = true
+	}
+	return d.discover(ctx, actual, reserved)
 }
 
 // forEach runs f(0..n-1) with at most d.parallelism() at a time and
