@@ -19,6 +19,8 @@ type fnBuilder struct {
 	reason map[string][]Reason
 	diags  []Diagnostic
 	result *FunctionResult
+	// assumed are the calls made with an assumed role's credentials.
+	assumed []string
 }
 
 func (p *program) function(name string, roots []root, skip map[ast.Node]bool, env map[string]string, source eventSource) *fnBuilder {
@@ -56,6 +58,12 @@ func (fb *fnBuilder) call(c *opCall) {
 	reason := Reason{Pos: pos, Operation: c.svc + "." + c.op}
 	if !strings.HasSuffix(c.via, "."+c.op) {
 		reason.Operation += " (through " + c.via + ")"
+	}
+	if fb.r.assumesRole(c) {
+		// The assumed role's policy allows it (or not): nothing for
+		// this role to grant.
+		fb.assumed = append(fb.assumed, pos.String()+": "+c.svc+"."+c.op)
+		return
 	}
 	actions, known := fb.p.table.Operation(c.svc, c.op)
 	if !known {
@@ -289,6 +297,9 @@ func (fb *fnBuilder) finish(extra *iam.Policy) {
 	}
 	fb.result.Explain = fb.reason
 	fb.result.Diagnostics = dedupeDiagnostics(fb.diags)
+	if len(fb.assumed) > 0 {
+		fb.result.Notes = append(fb.result.Notes, "made with the credentials of a role the code assumes (stscreds), so that role's policy must allow them, not this one: "+strings.Join(uniqueSorted(fb.assumed), ", "))
+	}
 }
 
 // policy is the policy of the grants so far.

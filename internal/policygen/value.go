@@ -495,6 +495,98 @@ func (r *resolver) regionOf(pkg *packages.Package, e ast.Expr, depth int, region
 	return true
 }
 
+// assumesRole reports whether every client call c can be made on signs
+// with credentials of a role the code assumes (stscreds: cfg.Credentials
+// set to an assume-role provider, or config.WithCredentialsProvider of
+// one given to LoadDefaultConfig): that role authorises the call, not the
+// function's.
+func (r *resolver) assumesRole(c *opCall) bool {
+	return c.recv != nil && r.assumed(c.pkg, c.recv, 0)
+}
+
+func (r *resolver) assumed(pkg *packages.Package, e ast.Expr, depth int) bool {
+	if depth > 6 || pkg == nil || e == nil {
+		return false
+	}
+	e = ast.Unparen(e)
+	var vals []ast.Expr
+	switch x := e.(type) {
+	case *ast.UnaryExpr:
+		return x.Op == token.AND && r.assumed(pkg, x.X, depth+1)
+	case *ast.Ident:
+		v, ok := pkg.TypesInfo.Uses[x].(*types.Var)
+		if !ok {
+			return false
+		}
+		if sets := r.p.varField[varField{v, "Credentials"}]; len(sets) > 0 {
+			for _, s := range sets {
+				if s == nil || !callsAssumeRole(r.pkgOf(s, pkg), s) {
+					return false
+				}
+			}
+			return true
+		}
+		if _, isParam := r.p.paramOf[v]; isParam {
+			return false
+		}
+		vals = r.p.assigns[v]
+	case *ast.SelectorExpr:
+		if sel, ok := pkg.TypesInfo.Selections[x]; ok {
+			f, isVar := sel.Obj().(*types.Var)
+			if sel.Kind() != types.FieldVal || !isVar {
+				return false
+			}
+			vals = r.p.fields[f]
+		} else if v, ok := pkg.TypesInfo.Uses[x.Sel].(*types.Var); ok {
+			vals = r.p.assigns[v]
+		}
+	case *ast.CallExpr:
+		fn := calleeFunc(pkg.TypesInfo, x)
+		if fn == nil {
+			return false
+		}
+		switch {
+		case fn.FullName() == "github.com/aws/aws-sdk-go-v2/config.LoadDefaultConfig":
+			for _, opt := range x.Args[1:] {
+				if oc, ok := ast.Unparen(opt).(*ast.CallExpr); ok {
+					if ofn := calleeFunc(pkg.TypesInfo, oc); ofn != nil && ofn.FullName() == "github.com/aws/aws-sdk-go-v2/config.WithCredentialsProvider" && callsAssumeRole(pkg, oc) {
+						return true
+					}
+				}
+			}
+			return false
+		case fn.Name() == "NewFromConfig" && strings.HasPrefix(pkgPath(fn), servicePrefix) && len(x.Args) >= 1:
+			return r.assumed(pkg, x.Args[0], depth+1)
+		}
+		return false
+	}
+	if len(vals) == 0 {
+		return false
+	}
+	for _, v := range vals {
+		if v == nil || !r.assumed(r.pkgOf(v, pkg), v, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// callsAssumeRole reports whether e calls one of stscreds' assume-role
+// credential providers.
+func callsAssumeRole(pkg *packages.Package, e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && pkg != nil {
+			if fn := calleeFunc(pkg.TypesInfo, call); fn != nil && pkgPath(fn) == "github.com/aws/aws-sdk-go-v2/credentials/stscreds" &&
+				(fn.Name() == "NewAssumeRoleProvider" || fn.Name() == "NewWebIdentityRoleProvider") {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 // constantString resolves e to one string without environment variables.
 func (r *resolver) constantString(pkg *packages.Package, e ast.Expr) (string, bool) {
 	syms, bad := r.str(pkg, e)
