@@ -12,7 +12,8 @@ import (
 )
 
 // A create call that AWS gives no idempotency token for (ImportRestApi,
-// ImportApi, CreateUsagePlan, CreateEventSourceMapping) makes a second
+// ImportApi, CreateUsagePlan, CreateEventSourceMapping, and the WebSocket
+// API's CreateApi, CreateIntegration and CreateRoute) makes a second
 // resource when it is sent again after its first answer was lost (a
 // timeout, a reset connection, a 5xx after the resource was made). The
 // SDK's retryer would send it again on its own, so these calls are made
