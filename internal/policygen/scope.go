@@ -322,6 +322,18 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			}
 			return uniqueSorted(out), nil
 		}
+	case "athena":
+		if t.Accepts(action, "workgroup") && hasField(c, "WorkGroup") {
+			return fb.workGroups(c)
+		}
+	case "ecs":
+		if t.Accepts(action, "task-definition") {
+			for _, field := range []string{"TaskDefinition", "Family"} {
+				if hasField(c, field) {
+					return fb.taskDefinitions(c, action, field)
+				}
+			}
+		}
 	case "apigatewaymanagementapi":
 		// The endpoint comes from the event at run time; an app's
 		// WebSocket API is the one it answers (its id filled in by
@@ -532,25 +544,110 @@ func (fb *fnBuilder) generic(c *opCall, action string) ([]string, *scopeProblem)
 		if !ok || len(values) == 0 {
 			continue
 		}
-		arns := []string{f}
-		for name, vals := range values {
-			var next []string
-			for _, a := range arns {
-				for _, val := range vals {
-					next = append(next, strings.ReplaceAll(a, "${"+name+"}", val))
-				}
-			}
-			arns = next
-		}
-		for _, a := range arns {
-			a = strings.NewReplacer("${Partition}", Partition, "${Region}", Region, "${Account}", AccountID).Replace(a)
-			out = append(out, a)
-		}
+		out = append(out, fillFormat(f, values)...)
 	}
 	if len(out) > 0 {
 		return uniqueSorted(out), nil
 	}
+	if fb.optionalUnused(c, prefix, rts) {
+		return []string{"*"}, nil
+	}
 	return nil, fb.notScoped(c, action)
+}
+
+// fillFormat returns the ARNs of format f for every combination of the
+// values of its variables. The resource's region is the stage's, except
+// where the ID names its own (see idRegion).
+func fillFormat(f string, values map[string][]string) []string {
+	type arnRegion struct{ arn, region string }
+	arns := []arnRegion{{f, Region}}
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var next []arnRegion
+		for _, a := range arns {
+			for _, val := range values[name] {
+				region := a.region
+				if r, ok := idRegion(name, val); ok {
+					region = r
+				}
+				next = append(next, arnRegion{strings.ReplaceAll(a.arn, "${"+name+"}", val), region})
+			}
+		}
+		arns = next
+	}
+	out := make([]string, len(arns))
+	for i, a := range arns {
+		out[i] = strings.NewReplacer("${Partition}", Partition, "${Region}", a.region, "${Account}", AccountID).Replace(a.arn)
+	}
+	return out
+}
+
+// regionPrefixed matches an ID that starts with the region it lives in:
+// a Cognito user pool's "eu-west-1_AbCdEf123".
+var regionPrefixed = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-\d+)_`)
+
+// idRegion returns the region an ID names, if it names one.
+func idRegion(variable, id string) (string, bool) {
+	if variable != "UserPoolId" {
+		return "", false
+	}
+	m := regionPrefixed.FindStringSubmatch(id)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// optionalUnused says whether action's resource types are all optional
+// and the call uses none of them (TranslateText without TerminologyNames):
+// then IAM authorises the call on "*" alone. A resource type is unused
+// when the input fields named after it ("TerminologyNames" for
+// terminology) are unset, or, when no field is named after it, when no
+// field could fill in its ARN format (TranslateText has nothing for
+// parallel-data's ${ResourceName}). Anything else might be used.
+func (fb *fnBuilder) optionalUnused(c *opCall, prefix string, rts []string) bool {
+	st := inputStruct(c.pkg.TypesInfo.TypeOf(c.input))
+	for _, rt := range rts {
+		if strings.HasSuffix(rt, "!") {
+			return false
+		}
+		word := strings.ToLower(strings.NewReplacer("-", "", " ", "").Replace(rt))
+		named := false
+		for i := 0; i < st.NumFields(); i++ {
+			f := st.Field(i)
+			if !strings.Contains(strings.ToLower(f.Name()), word) {
+				continue
+			}
+			named = true
+			if fv, bad := fb.r.field(c.in(), f.Name()); bad != nil || len(fv.vals) > 0 {
+				return false
+			}
+		}
+		if named {
+			continue
+		}
+		format, ok := fb.p.table.ARNFormat(prefix, rt)
+		if !ok {
+			return false
+		}
+		for _, v := range arnVar.FindAllStringSubmatch(format, -1) {
+			switch v[1] {
+			case "Partition", "Region", "Account":
+				continue
+			}
+			for i := 0; i < st.NumFields(); i++ {
+				f := st.Field(i).Name()
+				if strings.HasPrefix(v[1], f) || strings.HasSuffix(v[1], f) || strings.HasPrefix(f, v[1]) {
+					return false
+				}
+			}
+		}
+	}
+	return len(rts) > 0
 }
 
 // formatRE matches the ARNs of an ARN format.
