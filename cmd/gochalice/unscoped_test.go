@@ -11,7 +11,9 @@ import (
 // does not set ITEMS_TABLE, which names the table the code reads, so
 // autogen_policy would allow dynamodb:GetItem on "*". deploy and package
 // refuse, naming the variable, where the code reads it and the config key,
-// unless --allow-unscoped-resources; prod sets it and goes ahead.
+// unless --allow-unscoped-resources; prod sets it and goes ahead, with
+// the Step Functions call (a service with no code of its own in
+// gochalice) granted on its state machine.
 func TestDeployRefusesUnscopedResources(t *testing.T) {
 	noCredentials(t)
 	const dir = "testdata/unscoped"
@@ -28,7 +30,7 @@ func TestDeployRefusesUnscopedResources(t *testing.T) {
 		}
 		for _, want := range []string{
 			"stage dev: 1 resource(s) of autogen_policy would be \"*\"",
-			"testdata/unscoped/main.go:36:", "ITEMS_TABLE", "environment_variables.ITEMS_TABLE for function api_handler",
+			"testdata/unscoped/main.go:37:", "ITEMS_TABLE", "environment_variables.ITEMS_TABLE for function api_handler",
 			".chalice/config.json", "--allow-unscoped-resources",
 		} {
 			if !strings.Contains(err.Error(), want) {
@@ -62,8 +64,10 @@ func TestDeployRefusesUnscopedResources(t *testing.T) {
 		if err != nil {
 			t.Fatalf("deploy --stage prod: %v\n%s", err, stderr)
 		}
-		if !strings.Contains(out, "table/items-prod") {
-			t.Errorf("the plan's policy is not scoped to items-prod:\n%s", out)
+		for _, want := range []string{"table/items-prod", "states:StartExecution", "stateMachine:fulfil"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the plan's policy lacks %s:\n%s", want, out)
+			}
 		}
 	})
 }
