@@ -191,6 +191,7 @@ func (s Severity) String() string {
 		return "note"
 	case Error:
 		return "error"
+	case Warning:
 	}
 	return "warning"
 }
