@@ -38,8 +38,8 @@ type Project struct {
 
 // LoadProject is ResolveProject followed by building the Lambda package
 // into buildDir.
-func LoadProject(ctx context.Context, dir, stage, buildDir string) (*Project, error) {
-	p, err := ResolveProject(ctx, dir, stage, buildDir)
+func LoadProject(ctx context.Context, dir, stage, buildDir string, opts ...stages.ResolveOption) (*Project, error) {
+	p, err := ResolveProject(ctx, dir, stage, buildDir, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -54,13 +54,14 @@ func LoadProject(ctx context.Context, dir, stage, buildDir string) (*Project, er
 // variables set (each function's own entry is taken with that function's
 // variables, so a stream ARN read with os.Getenv at registration
 // resolves), and resolves every function's settings. It does not build the
-// Lambda package (Project.Code is nil).
-func ResolveProject(ctx context.Context, dir, stage, buildDir string) (*Project, error) {
+// Lambda package (Project.Code is nil). opts apply to every function's
+// settings (deploy --no-autogen-policy).
+func ResolveProject(ctx context.Context, dir, stage, buildDir string, opts ...stages.ResolveOption) (*Project, error) {
 	cfg, err := stages.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	base, err := cfg.Resolve(stage, manifest.APIHandlerName)
+	base, err := cfg.Resolve(stage, manifest.APIHandlerName, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func ResolveProject(ctx context.Context, dir, stage, buildDir string) (*Project,
 		return nil, err
 	}
 	m, err := build.StageManifest(ctx, host, func(fn string) (map[string]string, error) {
-		s, err := cfg.Resolve(stage, fn)
+		s, err := cfg.Resolve(stage, fn, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +86,7 @@ func ResolveProject(ctx context.Context, dir, stage, buildDir string) (*Project,
 	arch := ""
 	var problems []Problem
 	for _, fn := range m.Functions {
-		s, err := cfg.Resolve(stage, fn.Name)
+		s, err := cfg.Resolve(stage, fn.Name, opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -37,6 +37,7 @@ type Config struct {
 	stages   map[string]*layer
 	policies map[string]*iam.Policy // by project-relative path
 	warnings Diagnostics
+	fsys     fs.FS // the project folder, for policy files only options need
 }
 
 // Load reads <projectDir>/.chalice/config.json and every policy file it
@@ -69,6 +70,7 @@ func LoadFS(fsys fs.FS) (*Config, error) {
 	}
 	c.policies = l.policies
 	c.warnings = diags
+	c.fsys = fsys
 	return c, nil
 }
 

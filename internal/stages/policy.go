@@ -37,6 +37,10 @@ func (l *loader) loadPolicy(r policyRef) {
 	}
 	data, err := fs.ReadFile(l.fsys, r.path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && r.implied && r.override != "":
+		configDiag(fmt.Sprintf("is not set, so with %s the policy is read from %s, which does not exist", r.override, r.path),
+			fmt.Sprintf(`create that file, set "iam_policy_file" to the name of the policy file in .chalice/, or leave out %s`, r.override))
+		return
 	case errors.Is(err, fs.ErrNotExist) && r.implied:
 		configDiag(fmt.Sprintf("is false and no iam_policy_file is set, so the policy is read from %s, which does not exist", r.path),
 			`create that file, set "iam_policy_file" to the name of the policy file in .chalice/, or set "autogen_policy": true`)

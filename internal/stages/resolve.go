@@ -295,28 +295,48 @@ func (e *UnknownStageError) Error() string {
 // level only. A stage config.json does not have is an
 // *UnknownStageError; settings that are invalid for this function (and
 // were not already reported by Load) are a Diagnostics error.
-func (c *Config) Resolve(stage, function string) (*Settings, error) {
+//
+// Options change the resolution for one run (WithAutogenPolicy); a policy
+// file that only an option makes necessary is read and checked here.
+func (c *Config) Resolve(stage, function string, opts ...ResolveOption) (*Settings, error) {
 	if _, ok := c.stages[stage]; !ok {
 		return nil, &UnknownStageError{Stage: stage, Known: c.Stages()}
 	}
 	if function == "" {
 		return nil, fmt.Errorf("resolve stage %s: the function name is empty (the API handler is %q)", stage, manifest.APIHandlerName)
 	}
-	s, fs, refs := c.resolve(stage, function)
-	var diags Diagnostics
+	var o resolveOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s, fs, refs := c.resolveWith(stage, function, o)
+	policies := c.policies
+	var fileDiags Diagnostics
 	for _, r := range refs {
-		if _, ok := c.policies[r.path]; !ok {
+		if _, ok := policies[r.path]; ok {
+			continue
+		}
+		if r.override == "" || c.fsys == nil {
 			fs = append(fs, finding{sev: SeverityError, path: r.keyPath, off: r.off,
 				problem: fmt.Sprintf("names %s, which was not loaded", r.path),
 				fix:     "load the config again"})
+			continue
+		}
+		// A file config.json alone does not need: read it now.
+		l := &loader{fsys: c.fsys, policies: map[string]*iam.Policy{}, tried: map[string]bool{}}
+		l.loadPolicy(r)
+		fileDiags = append(fileDiags, l.diags...)
+		if p, ok := l.policies[r.path]; ok {
+			policies = maps.Clone(policies)
+			policies[r.path] = p
 		}
 	}
-	diags = renderFindings(fs)
+	diags := sortDiagnostics(append(renderFindings(fs), fileDiags...))
 	if diags.HasErrors() {
 		return nil, diags.Errors()
 	}
 	if s.IAMPolicyFile != "" {
-		s.Policy = clonePolicy(c.policies[s.IAMPolicyFile])
+		s.Policy = clonePolicy(policies[s.IAMPolicyFile])
 	}
 	if s.APIGatewayPolicyFile != "" {
 		s.APIGatewayPolicy = clonePolicy(c.policies[s.APIGatewayPolicyFile])
@@ -365,8 +385,28 @@ type policyRef struct {
 	path     string // project-relative
 	keyPath  string // the key that names it (or implies it)
 	off      int
-	implied  bool // the default policy-<stage>.json
-	resource bool // a resource policy (api_gateway_policy_file)
+	implied  bool   // the default policy-<stage>.json
+	resource bool   // a resource policy (api_gateway_policy_file)
+	override string // what made the file necessary when an option did (WithAutogenPolicy's by)
+}
+
+// ResolveOption changes how Config.Resolve resolves, for one run.
+type ResolveOption func(*resolveOptions)
+
+type resolveOptions struct {
+	autogen   *bool
+	autogenBy string
+}
+
+// WithAutogenPolicy makes autogen_policy autogen for every function,
+// whatever config.json says, as Chalice's deploy --autogen-policy and
+// --no-autogen-policy do. by names the override in diagnostics (such as
+// "--no-autogen-policy"). With autogen false, a function with no
+// iam_policy_file reads .chalice/policy-<stage>.json, and a missing file
+// is an error naming it and the iam_policy_file key. Origins still say
+// where config.json sets autogen_policy.
+func WithAutogenPolicy(autogen bool, by string) ResolveOption {
+	return func(o *resolveOptions) { o.autogen, o.autogenBy = &autogen, by }
 }
 
 // finding is a problem found while resolving one function. Problems that
@@ -381,9 +421,15 @@ type finding struct {
 	function string
 }
 
-// resolve computes the settings of (stage, function) and the problems with
-// them, without I/O. stage must exist.
+// resolve computes the settings of (stage, function) as config.json
+// alone gives them, and the problems with them, without I/O. stage must
+// exist.
 func (c *Config) resolve(stage, function string) (*Settings, []finding, []policyRef) {
+	return c.resolveWith(stage, function, resolveOptions{})
+}
+
+// resolveWith is resolve with options.
+func (c *Config) resolveWith(stage, function string, opts resolveOptions) (*Settings, []finding, []policyRef) {
 	st := c.stages[stage]
 	var chain []*layer // most specific first
 	if fl := st.functions[function]; fl != nil {
@@ -419,6 +465,9 @@ func (c *Config) resolve(stage, function string) (*Settings, []finding, []policy
 	o.IAMRoleARN = roleSrc.level
 	s.AutogenPolicy, autogenSrc = pick(chain, func(l *layer) opt[bool] { return l.autogen }, true)
 	o.AutogenPolicy = autogenSrc.level
+	if opts.autogen != nil {
+		s.AutogenPolicy = *opts.autogen
+	}
 	policyFile, fileSrc := pick(chain, func(l *layer) opt[string] { return l.policyFile }, "")
 	s.APIGatewayStage, sv = pick(chain, func(l *layer) opt[string] { return l.apiStage }, DefaultAPIGatewayStage)
 	o.APIGatewayStage = sv.level
@@ -505,6 +554,10 @@ func (c *Config) resolve(stage, function string) (*Settings, []finding, []policy
 		if fileSrc.level == LevelDefault {
 			name = "policy-" + stage + ".json"
 			ref = policyRef{keyPath: at(autogenSrc, "autogen_policy"), off: autogenSrc.off, implied: true}
+			if opts.autogen != nil {
+				// The key to set is the stage's iam_policy_file.
+				ref = policyRef{keyPath: LevelStage.KeyPath(stage, function, "iam_policy_file"), off: -1, implied: true, override: opts.autogenBy}
+			}
 		}
 		ref.path, _ = chaliceFile(name) // checked when decoded; stage names are plain
 		s.IAMPolicyFile = ref.path
