@@ -322,6 +322,10 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			}
 			return uniqueSorted(out), nil
 		}
+	case "ses", "sesv2":
+		if t.Accepts(action, "identity") && strings.HasPrefix(c.op, "Send") && c.op != "SendCustomVerificationEmail" {
+			return fb.sesSend(c, action)
+		}
 	case "athena":
 		if t.Accepts(action, "workgroup") && hasField(c, "WorkGroup") {
 			return fb.workGroups(c)
