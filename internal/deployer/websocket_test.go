@@ -358,3 +358,42 @@ func TestWebSocketPlanGolden(t *testing.T) {
 	}
 	golden(t, "websocket.plan.json", append(data, '\n'))
 }
+
+// TestWebSocketDrift: an integration and a route changed behind
+// gochalice's back are put back in place by the next deploy, with an
+// update each, not a new resource.
+func TestWebSocketDrift(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cloud, d := newCloud()
+	path := statePath(t)
+	_, st := wsDeploy(ctx, t, d, chatProject(t, "dev", true), path)
+	api := st.Resources["websocket_api"].ID
+	connect, message := st.Resources["websocket_integration:websocket_connect"].ID, st.Resources["websocket_route:websocket_message"].ID
+	other := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:other/invocations"
+	if _, err := cloud.HTTPAPI().UpdateIntegration(ctx, &apigatewayv2.UpdateIntegrationInput{ApiId: &api, IntegrationId: &connect, IntegrationUri: &other}); err != nil {
+		t.Fatal(err)
+	}
+	target := "integrations/" + connect
+	if _, err := cloud.HTTPAPI().UpdateRoute(ctx, &apigatewayv2.UpdateRouteInput{ApiId: &api, RouteId: &message, Target: &target}); err != nil {
+		t.Fatal(err)
+	}
+	want := cloud.Snapshot().WebSocketAPIs
+	if want[0].Routes["$default"] != other {
+		t.Fatalf("drift not made: %+v", want)
+	}
+	cloud.ResetCalls()
+	wsDeploy(ctx, t, d, chatProject(t, "dev", true), path)
+	muts := cloud.Mutations()
+	slices.Sort(muts)
+	if diff := cmp.Diff([]string{"apigatewayv2:UpdateIntegration", "apigatewayv2:UpdateRoute"}, muts); diff != "" {
+		t.Errorf("mutations (-want +got):\n%s", diff)
+	}
+	uri := func(fn string) string {
+		return "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:chat-dev-" + fn + "/invocations"
+	}
+	got := cloud.Snapshot().WebSocketAPIs
+	if diff := cmp.Diff(map[string]string{"$connect": uri("websocket_connect"), "$default": uri("websocket_message"), "$disconnect": uri("websocket_disconnect")}, got[0].Routes); diff != "" || !got[0].Stages["api"] {
+		t.Errorf("routes after the repair (-want +got):\n%s (stage serves them: %v)", diff, got[0].Stages["api"])
+	}
+}
