@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // SchemaVersion is the version of the manifest document this package
@@ -481,4 +482,25 @@ func Parse(r io.Reader) (*Manifest, error) {
 		return nil, fmt.Errorf("parse manifest: app_name is empty")
 	}
 	return &m, nil
+}
+
+// Warnings returns what in m is valid but most likely not what the app
+// means: a route path segment written ":id", the path-parameter syntax of
+// Express, gin and chi's older versions, is a literal ":id" to net/http
+// and API Gateway alike, so "GET /users/42" would not match it.
+func (m *Manifest) Warnings() []string {
+	var out []string
+	for _, r := range m.Routes {
+		for _, seg := range strings.Split(r.Path, "/") {
+			if len(seg) > 1 && seg[0] == ':' {
+				where := r.Handler.Name
+				if r.Handler.File != "" {
+					where += fmt.Sprintf(", %s:%d", r.Handler.File, r.Handler.Line)
+				}
+				out = append(out, fmt.Sprintf("route %q (%s): the segment %q matches only the literal text %q; a path parameter is written {%s}, as in \"%s\"",
+					r.Pattern, where, seg, seg, seg[1:], strings.Replace(r.Pattern, seg, "{"+seg[1:]+"}", 1)))
+			}
+		}
+	}
+	return out
 }

@@ -89,3 +89,17 @@ func TestParseRejects(t *testing.T) {
 		t.Errorf("want a *VersionError with Got 9, got %v", err)
 	}
 }
+
+func TestWarningsColonSegments(t *testing.T) {
+	m := &Manifest{Routes: []Route{
+		{Pattern: "GET /users/:id", Method: "GET", Path: "/users/:id", Handler: Handler{Name: "main.getUser", File: "main.go", Line: 42}},
+		{Pattern: "GET /users/{id}", Method: "GET", Path: "/users/{id}", Handler: Handler{Name: "main.getUser"}},
+		{Pattern: "GET /time/12:00", Method: "GET", Path: "/time/12:00", Handler: Handler{Name: "main.noon"}},
+		{Pattern: "GET /a/:", Method: "GET", Path: "/a/:", Handler: Handler{Name: "main.colon"}},
+	}}
+	got := m.Warnings()
+	want := []string{`route "GET /users/:id" (main.getUser, main.go:42): the segment ":id" matches only the literal text ":id"; a path parameter is written {id}, as in "GET /users/{id}"`}
+	if len(got) != len(want) || got[0] != want[0] {
+		t.Errorf("Warnings() =\n%q\nwant\n%q", got, want)
+	}
+}

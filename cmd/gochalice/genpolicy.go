@@ -198,6 +198,9 @@ func generateAppPolicies(c *cli.Context, env map[string]string) (*policygen.Resu
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range p.Manifest.Warnings() {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", w)
+	}
 	req := policyRequest(p, c.StringSlice("function"))
 	if len(env) > 0 {
 		// --env and --env-file apply to every function, over the config.

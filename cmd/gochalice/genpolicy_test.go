@@ -184,3 +184,19 @@ func TestGenPolicyMainEnvErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestGenPolicyWarnsColonRoute: "GET /legacy/:id" is a literal path to
+// API Gateway; gen-policy (which takes the manifest, as deploy and local
+// do) says that {id} is the syntax.
+func TestGenPolicyWarnsColonRoute(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	err := runCLI(context.Background(), &out, &errOut, []string{"gochalice", "gen-policy", "--project-dir", "testdata/unscoped", "--stage", "prod"})
+	if err != nil {
+		t.Fatalf("gen-policy: %v\n%s", err, errOut.String())
+	}
+	want := `warning: route "GET /legacy/:id" (`
+	if !strings.Contains(errOut.String(), want) || !strings.Contains(errOut.String(), `a path parameter is written {id}, as in "GET /legacy/{id}"`) {
+		t.Errorf("stderr lacks the :id warning:\n%s", errOut.String())
+	}
+}

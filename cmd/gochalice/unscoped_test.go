@@ -30,7 +30,7 @@ func TestDeployRefusesUnscopedResources(t *testing.T) {
 		}
 		for _, want := range []string{
 			"stage dev: 1 resource(s) of autogen_policy would be \"*\"",
-			"testdata/unscoped/main.go:37:", "ITEMS_TABLE", "environment_variables.ITEMS_TABLE for function api_handler",
+			"testdata/unscoped/main.go:38:", "ITEMS_TABLE", "environment_variables.ITEMS_TABLE for function api_handler",
 			".chalice/config.json", "--allow-unscoped-resources",
 		} {
 			if !strings.Contains(err.Error(), want) {

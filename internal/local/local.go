@@ -157,6 +157,9 @@ func Run(ctx context.Context, opts Options) error {
 		if err != nil {
 			return nil, err
 		}
+		for _, w := range m.Warnings() {
+			fmt.Fprintf(opts.Stderr, "warning: %s\n", w)
+		}
 		appPort, err := freePort()
 		if err != nil {
 			return nil, err

@@ -30,6 +30,7 @@ func main() {
 		}
 		getItem(r.Context(), db, r.PathValue("id"))
 	})
+	a.Route("GET /legacy/:id", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
 	a.Run()
 }
 
