@@ -219,7 +219,9 @@ func TestRunAuthorizers(t *testing.T) {
 			t.Errorf("GET %s with %q = %d %q, want %d %q", tc.path, tc.auth, resp.StatusCode, got, tc.status, tc.body)
 		}
 	}
-	// Every request is logged: method, path, status, duration.
+	// Every request is logged: method, path, status, duration. A line is
+	// written once its answer is sent, so the last may still be on its way.
+	waitForLog(t, &stderr, "GET /admin/x 403 ")
 	logLine := regexp.MustCompile(`(?m)^GET (\S+) (\d{3}) \d+\.\dms$`)
 	var got []string
 	for _, m := range logLine.FindAllStringSubmatch(stderr.String(), -1) {
