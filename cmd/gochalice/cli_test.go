@@ -27,7 +27,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	builtProjects.remove()
+	os.Exit(code)
 }
 
 // runMain runs gochalice (this test binary as main) in dir with the

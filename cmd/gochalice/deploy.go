@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,8 +29,12 @@ type awsEnv struct {
 	// not an error: it returns nil clients and a target whose account is
 	// unknown.
 	connect func(ctx context.Context, profile, region string, optional bool) (*deployer.Clients, deployer.Target, error)
-	// loadProject builds and resolves a project.
-	loadProject func(ctx context.Context, dir, stage, buildDir string) (*deployer.Project, error)
+	// loadProject builds and resolves a project (deployer.LoadProject);
+	// nil for that with a line of progress per step.
+	loadProject func(ctx context.Context, dir, stage, buildDir string, opts ...stages.ResolveOption) (*deployer.Project, error)
+	// resolveProject resolves a project without its Lambda build, for
+	// commands that only read the app; nil for deployer.ResolveProject.
+	resolveProject func(ctx context.Context, dir, stage, buildDir string, opts ...stages.ResolveOption) (*deployer.Project, error)
 	// statePath is where a stage's state is recorded.
 	statePath func(dir, stage string) string
 	// tune adjusts a deployer before use.
@@ -37,27 +42,44 @@ type awsEnv struct {
 }
 
 func defaultAWSEnv() *awsEnv {
-	return &awsEnv{connect: connectAWS, loadProject: deployer.LoadProject, statePath: deployer.StatePath}
+	return &awsEnv{connect: connectAWS, statePath: deployer.StatePath}
+}
+
+// resolve is resolveProject in a temporary folder, which it removes.
+func (e *awsEnv) resolve(ctx context.Context, dir, stage string) (*deployer.Project, error) {
+	tmp, err := os.MkdirTemp("", "gochalice-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	if e.resolveProject != nil {
+		return e.resolveProject(ctx, dir, stage, tmp)
+	}
+	return deployer.ResolveProject(ctx, dir, stage, tmp)
 }
 
 // load builds and resolves the project in a temporary folder, which
 // cleanup removes, and prints the config's warnings to errw. On a
-// terminal, each long step prints a line first.
-func (e *awsEnv) load(c *cli.Context, dir, stage string, errw io.Writer) (p *deployer.Project, cleanup func(), err error) {
+// terminal, each long step prints a line first. opts apply to every
+// function's settings.
+func (e *awsEnv) load(c *cli.Context, dir, stage string, errw io.Writer, opts ...stages.ResolveOption) (p *deployer.Project, cleanup func(), err error) {
 	ctx := c.Context
 	buildDir, cleanup, err := build.TempDir(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	start := time.Now()
+	progressf(c, "Building the app for this machine and taking its manifest (stage %s)...", stage)
 	if e.loadProject != nil {
-		p, err = e.loadProject(ctx, dir, stage, buildDir)
+		p, err = e.loadProject(ctx, dir, stage, buildDir, opts...)
 	} else {
-		p, err = loadProject(c, dir, stage, buildDir)
+		p, err = loadProject(c, dir, stage, buildDir, opts...)
 	}
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
+	progressf(c, "Built %s: %d %s in %s.", p.Manifest.AppName, len(p.Manifest.Functions), plural(len(p.Manifest.Functions), "function", "functions"), time.Since(start).Round(100*time.Millisecond))
 	for _, w := range p.Config.Warnings() {
 		fmt.Fprintf(errw, "warning: %s\n", w)
 	}
@@ -67,11 +89,10 @@ func (e *awsEnv) load(c *cli.Context, dir, stage string, errw io.Writer) (p *dep
 	return p, cleanup, nil
 }
 
-// loadProject is deployer.LoadProject with a line of progress per step.
-func loadProject(c *cli.Context, dir, stage, buildDir string) (*deployer.Project, error) {
-	start := time.Now()
-	progressf(c, "Building the app for this machine and taking its manifest (stage %s)...", stage)
-	p, err := deployer.ResolveProject(c.Context, dir, stage, buildDir)
+// loadProject is deployer.LoadProject with a line of progress before the
+// Lambda build.
+func loadProject(c *cli.Context, dir, stage, buildDir string, opts ...stages.ResolveOption) (*deployer.Project, error) {
+	p, err := deployer.ResolveProject(c.Context, dir, stage, buildDir, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +100,6 @@ func loadProject(c *cli.Context, dir, stage, buildDir string) (*deployer.Project
 	if p.Code, err = build.Lambda(c.Context, dir, p.Arch, buildDir); err != nil {
 		return nil, err
 	}
-	progressf(c, "Built %s: %d %s in %s.", p.Manifest.AppName, len(p.Manifest.Functions), plural(len(p.Manifest.Functions), "function", "functions"), time.Since(start).Round(100*time.Millisecond))
 	return p, nil
 }
 
@@ -205,8 +225,6 @@ func awsFlags() []cli.Flag {
 	}
 }
 
-func deployCommand() *cli.Command { return deployCommandWith(defaultAWSEnv()) }
-
 func deployCommandWith(env *awsEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "deploy",
@@ -214,7 +232,10 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 		Description: "deploy builds the app, takes its manifest, resolves the stage's settings, reads what exists in AWS\n" +
 			"(the recorded state in .chalice/deployed/<stage>.json, refreshed), plans the changes and applies them.\n" +
 			"With --dry-run it prints the plan and changes nothing; without AWS credentials a dry run plans\n" +
-			"against the recorded state alone (nothing, for a first deploy) and makes no AWS call.",
+			"against the recorded state alone (nothing, for a first deploy) and makes no AWS call.\n" +
+			"--autogen-policy or --no-autogen-policy sets config.json's autogen_policy for every function for\n" +
+			"this run: the policy generated from the code, or the policy file (iam_policy_file, else\n" +
+			".chalice/policy-<stage>.json), as chalice deploy's flags do.",
 		Flags: append([]cli.Flag{
 			projectDirFlag(),
 			&cli.StringFlag{Name: "stage", Value: "dev", Usage: "the stage to deploy"},
@@ -223,6 +244,8 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			&cli.IntFlag{Name: "parallelism", Value: 8, Usage: "how many steps run at once"},
 			&cli.StringFlag{Name: "api-gateway-stage", Usage: "the REST API's stage name, instead of config.json's api_gateway_stage"},
 			&cli.IntFlag{Name: "connection-timeout", Usage: "the timeout of each HTTP request to AWS, in `SECONDS` (default: the SDK's)"},
+			&cli.BoolFlag{Name: "autogen-policy", Usage: "generate every function's policy from the code for this run, whatever config.json's autogen_policy says"},
+			&cli.BoolFlag{Name: "no-autogen-policy", Usage: "give every function its policy file for this run (iam_policy_file, else .chalice/policy-<stage>.json), whatever config.json's autogen_policy says"},
 			allowUnscopedFlag(),
 		}, awsFlags()...),
 		Action: func(c *cli.Context) error {
@@ -238,6 +261,10 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			if c.IsSet("api-gateway-stage") && !apiStagePattern.MatchString(apiStage) {
 				return usagef(c, "--api-gateway-stage %q: API Gateway stage names are letters, digits and underscores, up to 128", apiStage)
 			}
+			opts, err := autogenOption(c)
+			if err != nil {
+				return err
+			}
 			ctx = withConnectionTimeout(ctx, time.Duration(c.Int("connection-timeout"))*time.Second)
 			// With --json, standard output is the plan's JSON and nothing
 			// else; everything said to people goes to standard error.
@@ -246,7 +273,7 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			if asJSON {
 				say = errw
 			}
-			p, cleanup, err := env.load(c, dir, stage, errw)
+			p, cleanup, err := env.load(c, dir, stage, errw, opts...)
 			if err != nil {
 				return err
 			}
@@ -331,6 +358,21 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// autogenOption is the resolve option of --autogen-policy or
+// --no-autogen-policy (Chalice's pair), none when neither is given.
+func autogenOption(c *cli.Context) ([]stages.ResolveOption, error) {
+	on, off := c.IsSet("autogen-policy"), c.IsSet("no-autogen-policy")
+	switch {
+	case on && off:
+		return nil, usagef(c, "--autogen-policy and --no-autogen-policy: give one of them (or neither, to follow config.json's autogen_policy)")
+	case on:
+		return []stages.ResolveOption{stages.WithAutogenPolicy(c.Bool("autogen-policy"), "--autogen-policy")}, nil
+	case off:
+		return []stages.ResolveOption{stages.WithAutogenPolicy(!c.Bool("no-autogen-policy"), "--no-autogen-policy")}, nil
+	}
+	return nil, nil
 }
 
 // apiStagePattern is what API Gateway accepts as a stage name.

@@ -97,7 +97,7 @@ func TestDeployRedeployDeleteCLI(t *testing.T) {
 			t, err := deployer.LookupTarget(ctx, c.STS, "us-east-1")
 			return c, t, err
 		},
-		loadProject: deployer.LoadProject,
+		loadProject: builtProjects.load,
 		statePath:   func(_, stage string) string { return filepath.Join(stateDir, stage+".json") },
 		tune: func(d *deployer.Deployer) {
 			d.Backoff, d.WaitMinDelay, d.WaitMaxDelay = time.Microsecond, time.Microsecond, time.Millisecond

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -10,7 +9,7 @@ import (
 	"github.com/gochalice/gochalice/internal/policygen"
 )
 
-func deployerPolicyCommand() *cli.Command {
+func deployerPolicyCommand(env *awsEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "deployer-policy",
 		Usage: "print the least-privilege IAM policy of the identity that runs deploy and delete for a stage",
@@ -33,7 +32,7 @@ call is made.`,
 		},
 		Action: func(c *cli.Context) error {
 			dir, stage := c.String("project-dir"), c.String("stage")
-			p, err := resolveProject(c.Context, dir, stage)
+			p, err := env.resolve(c.Context, dir, stage)
 			if err != nil {
 				return err
 			}
@@ -69,12 +68,7 @@ call is made.`,
 // resolveProject builds the app for the host in a temporary folder, takes
 // its manifest with the stage's variables and resolves every function's
 // settings: a project without the Lambda build, for commands that only
-// read the app (gen-policy, deployer-policy).
+// read the app (gen-policy).
 func resolveProject(ctx context.Context, dir, stage string) (*deployer.Project, error) {
-	tmp, err := os.MkdirTemp("", "gochalice-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	return deployer.ResolveProject(ctx, dir, stage, tmp)
+	return defaultAWSEnv().resolve(ctx, dir, stage)
 }

@@ -34,7 +34,7 @@ func main() {
 		stderr:      os.Stderr,
 		interactive: isTerminal(os.Stdin),
 		progress:    isTerminal(os.Stderr),
-	}, os.Args)
+	}, defaultAWSEnv(), os.Args)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gochalice:", err)
@@ -62,12 +62,13 @@ func debugFlag(args []string) ([]string, bool) {
 	return out, debug
 }
 
-// execute runs the command line args (args[0] is the program's name) and
-// returns what failed; exitCode turns it into the exit status: 2 for a
-// usage error, 1 for any other.
-func execute(ctx context.Context, s streams, args []string) error {
+// execute runs the command line args (args[0] is the program's name),
+// reaching AWS and building projects through env, and returns what failed;
+// exitCode turns it into the exit status: 2 for a usage error, 1 for any
+// other.
+func execute(ctx context.Context, s streams, env *awsEnv, args []string) error {
 	args, debug := debugFlag(args)
-	app := newApp(s)
+	app := newApp(s, env)
 	err := app.RunContext(ctx, normalizeArgs(app, args))
 	// A registration panic is shown as its message and file:line; --debug
 	// shows the app's whole standard error, goroutine trace included.
@@ -86,11 +87,12 @@ func execute(ctx context.Context, s streams, args []string) error {
 // newCLI builds the command tree writing to the given streams, with no
 // standard input and no terminal, so tests can run commands in-process.
 func newCLI(stdout, stderr io.Writer) *cli.App {
-	return newApp(streams{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr})
+	return newApp(streams{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr}, defaultAWSEnv())
 }
 
-// newApp builds the command tree for a run on the given streams.
-func newApp(s streams) *cli.App {
+// newApp builds the command tree for a run on the given streams, with the
+// commands that build the app or call AWS using env.
+func newApp(s streams, env *awsEnv) *cli.App {
 	app := &cli.App{
 		Name:      "gochalice",
 		Usage:     "AWS Chalice for Go: routes and event handlers on AWS Lambda",
@@ -122,14 +124,14 @@ func newApp(s streams) *cli.App {
 			localCommand(),
 			configCommand(),
 			genPolicyCommand(),
-			deployCommand(),
+			deployCommandWith(env),
 			deleteCommand(),
 			urlCommand(),
 			invokeCommand(),
 			logsCommand(),
-			generateModelsCommand(),
-			packageCommand(),
-			deployerPolicyCommand(),
+			generateModelsCommand(env),
+			packageCommandWith(env),
+			deployerPolicyCommand(env),
 			completionCommand(),
 			versionCommand(),
 		},

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,7 +15,7 @@ import (
 	"github.com/gochalice/gochalice/manifest"
 )
 
-func generateModelsCommand() *cli.Command {
+func generateModelsCommand(env *awsEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "generate-models",
 		Usage: "print the OpenAPI document of the app's routes (chalice generate-models)",
@@ -28,12 +27,7 @@ use CloudFormation's placeholders (${AWS::Region}, ${AWS::AccountId}). No AWS ca
 			&cli.StringFlag{Name: "stage", Value: "dev", Usage: "the stage whose settings apply"},
 		},
 		Action: func(c *cli.Context) error {
-			buildDir, err := os.MkdirTemp("", "gochalice-build-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(buildDir)
-			p, err := deployer.ResolveProject(c.Context, c.String("project-dir"), c.String("stage"), buildDir)
+			p, err := env.resolve(c.Context, c.String("project-dir"), c.String("stage"))
 			if err != nil {
 				return err
 			}

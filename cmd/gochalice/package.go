@@ -16,8 +16,6 @@ import (
 	"github.com/gochalice/gochalice/internal/deployer"
 )
 
-func packageCommand() *cli.Command { return packageCommandWith(defaultAWSEnv()) }
-
 func packageCommandWith(env *awsEnv) *cli.Command {
 	return &cli.Command{
 		Name:      "package",

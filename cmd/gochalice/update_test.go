@@ -26,7 +26,7 @@ var cliMu sync.Mutex
 func runCLI(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	cliMu.Lock()
 	defer cliMu.Unlock()
-	return execute(ctx, streams{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr}, args)
+	return execute(ctx, streams{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr}, testEnv(), args)
 }
 
 // testApp is the command line with only the given commands (built with
