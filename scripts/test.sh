@@ -10,7 +10,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '==> [%4ds] %s\n' "$SECONDS" "$*" >&2; }
+# Each step's line says when it starts: seconds since the start, wall
+# clock and CPU (user + system of every finished command), so a step's cost
+# is the difference to the next line. The machine may be shared: compare
+# CPU when the wall clock is in doubt.
+times_file=$(mktemp)
+trap 'rm -f "$times_file"' EXIT
+step() {
+  times >"$times_file" # in this shell: a subshell would not see the children
+  cpu=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$times_file")
+  printf '==> [%4ds wall, %5ds cpu] %s\n' "$SECONDS" "$cpu" "$*" >&2
+}
 
 # npm's downloads overlap the Go work; the tests need them at the end.
 npm ci --no-audit --no-fund --loglevel=error &
@@ -40,3 +50,4 @@ step "go test -race"
 # takes minutes: more than go test's default 10-minute limit on a busy
 # machine.
 go test -race -timeout 30m ./...
+step done
