@@ -173,6 +173,10 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			return streams, nil
 		}
 	case "s3":
+		if action == "s3:GetObject" && hasField(c, "CopySource") {
+			// CopyObject and UploadPartCopy read the source object.
+			return fb.copySources(c, action)
+		}
 		buckets, state, prob := fb.fieldStrings(c, in, "Bucket")
 		if prob != nil {
 			return nil, prob
@@ -188,11 +192,7 @@ func (fb *fnBuilder) scope(c *opCall, action string) ([]string, *scopeProblem) {
 			}
 			switch {
 			case t.Accepts(action, "object"):
-				keys, kstate, kprob := fb.fieldStrings(c, in, "Key")
-				if kstate != fieldSet || kprob != nil {
-					keys = []string{"*"}
-				}
-				for _, k := range keys {
+				for _, k := range fb.objectKeys(c) {
 					out = append(out, base+"/"+k)
 				}
 			case t.Accepts(action, "bucket"):
