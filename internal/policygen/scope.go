@@ -559,6 +559,9 @@ func (fb *fnBuilder) generic(c *opCall, action string) ([]string, *scopeProblem)
 	return nil, fb.notScoped(c, action)
 }
 
+// namesResource matches the input fields that may name a resource.
+var namesResource = regexp.MustCompile(`(Arn|ARN|Arns|ARNs|Resource|Name|Names|Id|ID|Ids|IDs)$|^Resource`)
+
 // fillFormat returns the ARNs of format f for every combination of the
 // values of its variables. The resource's region is the stage's, except
 // where the ID names its own (see idRegion).
@@ -612,9 +615,20 @@ func idRegion(variable, id string) (string, bool) {
 // when the input fields named after it ("TerminologyNames" for
 // terminology) are unset, or, when no field is named after it, when no
 // field could fill in its ARN format (TranslateText has nothing for
-// parallel-data's ${ResourceName}). Anything else might be used.
+// parallel-data's ${ResourceName}). Anything else might be used, and so
+// might a resource in any set field that looks like it names one
+// (ListTags' Resource).
 func (fb *fnBuilder) optionalUnused(c *opCall, prefix string, rts []string) bool {
 	st := inputStruct(c.pkg.TypesInfo.TypeOf(c.input))
+	for i := 0; i < st.NumFields(); i++ {
+		f := st.Field(i)
+		if !namesResource.MatchString(f.Name()) {
+			continue
+		}
+		if fv, bad := fb.r.field(c.in(), f.Name()); bad != nil || len(fv.vals) > 0 {
+			return false
+		}
+	}
 	for _, rt := range rts {
 		if strings.HasSuffix(rt, "!") {
 			return false
