@@ -86,6 +86,9 @@ func (e *awsEnv) load(c *cli.Context, dir, stage string, errw io.Writer, opts ..
 	for _, w := range p.Config.CheckFunctions(p.Manifest) {
 		fmt.Fprintf(errw, "warning: %s\n", w)
 	}
+	for _, w := range p.Manifest.Warnings() {
+		fmt.Fprintf(errw, "warning: %s\n", w)
+	}
 	return p, cleanup, nil
 }
 
