@@ -34,7 +34,7 @@ var importRules = []struct {
 	{"internal/iam", []string{stdlib}},
 	{"internal/arn", []string{stdlib}},
 	{"internal/names", []string{stdlib}},
-	{"internal/stages", []string{stdlib, "internal/iam", "manifest"}},
+	{"internal/stages", []string{stdlib, "internal/iam", "internal/names", "manifest"}},
 	{"internal/state", []string{stdlib, "internal/arn"}},
 	{"internal/build", []string{stdlib, "manifest"}},
 	{"internal/openapi", []string{stdlib, "internal/arn", "internal/iam", "manifest"}},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gochalice/gochalice/internal/iam"
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/manifest"
 )
 
@@ -442,10 +443,7 @@ func (c *Config) resolveWith(stage, function string, opts resolveOptions) (*Sett
 	chain = append(chain, c.top)
 
 	s := &Settings{AppName: c.appName, Stage: stage, Function: function}
-	s.LambdaFunctionName = c.appName + "-" + stage
-	if function != manifest.APIHandlerName {
-		s.LambdaFunctionName += "-" + function
-	}
+	s.LambdaFunctionName = names.Stage{App: c.appName, Stage: stage}.Function(function).Lambda
 	o := &s.Origins
 	var envSrc, manageSrc, roleSrc, autogenSrc, fileSrc, subnetSrc, sgSrc, typeSrc, vpceSrc, apiFileSrc, apiTypeSrc src
 	s.EnvironmentVariables, o.EnvironmentVariables, envSrc = merge(chain, func(l *layer) opt[map[string]string] { return l.env })
