@@ -69,6 +69,9 @@ type program struct {
 	// webSocketAPI: the app has a WebSocket API, whose connections its
 	// Management API calls reach.
 	webSocketAPI bool
+	// wsClient is *wsapi.Client when the program links app/wsapi.
+	wsClient     types.Type
+	wsClientDone bool
 }
 
 type varField struct {

@@ -347,10 +347,12 @@ func (w *walker) escape(pkg *packages.Package, e ast.Expr, to types.Type) {
 // wsapiOperations maps the methods of app/wsapi's Client to the API
 // Gateway Management API operations they send.
 var wsapiOperations = map[string]string{
-	"(*github.com/gochalice/gochalice/app/wsapi.Client).Send":  "PostToConnection",
-	"(*github.com/gochalice/gochalice/app/wsapi.Client).Close": "DeleteConnection",
-	"(*github.com/gochalice/gochalice/app/wsapi.Client).Info":  "GetConnection",
+	"(*" + wsapiPath + ".Client).Send":  "PostToConnection",
+	"(*" + wsapiPath + ".Client).Close": "DeleteConnection",
+	"(*" + wsapiPath + ".Client).Info":  "GetConnection",
 }
+
+const wsapiPath = "github.com/gochalice/gochalice/app/wsapi"
 
 func isSDK(path string) bool { return strings.HasPrefix(path, sdkPrefix) }
 
@@ -460,14 +462,17 @@ func (w *walker) invoke(pkg *packages.Package, m *types.Func, call *ast.CallExpr
 					if !ok || fn.Pkg() == nil {
 						continue
 					}
-					if isSDK(fn.Pkg().Path()) {
-						w.sdkCall(pkg, fn, call, pos)
-					} else {
-						w.enqueueFunc(fn.Origin(), false)
-					}
+					w.implementation(pkg, fn, call, pos)
 				}
 				return
 			}
+		}
+	}
+	// gochalice's WebSocket client, when it implements the interface (a
+	// Sender the app's handlers post through).
+	if wc := w.p.wsapiClient(); wc != nil && types.Implements(wc, it) {
+		if obj, _, _ := types.LookupFieldOrMethod(wc, true, m.Pkg(), m.Name()); obj != nil {
+			w.function(pkg, obj.(*types.Func), call, pos)
 		}
 	}
 	// The SDK client, when it implements the interface (a user interface
@@ -489,12 +494,62 @@ func (w *walker) invoke(pkg *packages.Package, m *types.Func, call *ast.CallExpr
 		break
 	}
 	for _, fn := range w.implementations(m, it) {
+		if _, ok := wsapiOperations[fn.FullName()]; ok {
+			continue // done above
+		}
 		if isSDK(fn.Pkg().Path()) {
 			w.sdkCall(pkg, fn, call, pos)
 		} else {
 			w.enqueueFunc(fn, call == nil)
 		}
 	}
+}
+
+// implementation handles a call through an interface that reaches the
+// concrete method fn.
+func (w *walker) implementation(pkg *packages.Package, fn *types.Func, call *ast.CallExpr, pos token.Pos) {
+	switch _, ws := wsapiOperations[fn.FullName()]; {
+	case isSDK(fn.Pkg().Path()):
+		w.sdkCall(pkg, fn, call, pos)
+	case ws:
+		w.function(pkg, fn, call, pos)
+	default:
+		w.enqueueFunc(fn.Origin(), false)
+	}
+}
+
+// wsapiClient returns *wsapi.Client when the program links app/wsapi.
+func (p *program) wsapiClient() types.Type {
+	if p.wsClientDone {
+		return p.wsClient
+	}
+	p.wsClientDone = true
+	seen := map[*types.Package]bool{}
+	var find func(tp *types.Package) *types.Package
+	find = func(tp *types.Package) *types.Package {
+		if seen[tp] {
+			return nil
+		}
+		seen[tp] = true
+		if tp.Path() == wsapiPath {
+			return tp
+		}
+		for _, imp := range tp.Imports() {
+			if found := find(imp); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	for _, pkg := range p.pkgs {
+		if tp := find(pkg.Types); tp != nil {
+			if tn, ok := tp.Scope().Lookup("Client").(*types.TypeName); ok {
+				p.wsClient = types.NewPointer(tn.Type())
+			}
+			break
+		}
+	}
+	return p.wsClient
 }
 
 // dynamicTypes returns the concrete types the interface-typed expression
