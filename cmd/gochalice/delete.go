@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/gochalice/gochalice/internal/deployer"
+	"github.com/gochalice/gochalice/internal/names"
 	"github.com/gochalice/gochalice/internal/stages"
 )
 
@@ -50,8 +51,16 @@ func deleteCommandWith(env *awsEnv) *cli.Command {
 				return &stages.UnknownStageError{Stage: stage, Known: cfg.Stages()}
 			}
 			region := c.String("region")
-			if region == "" && recorded != nil {
+			switch {
+			case region != "":
+			case !nothing:
 				region = recorded.Target.Region
+			default:
+				// Where deploy would have made the stage: its config's
+				// region, or the AWS configuration's.
+				if s, err := cfg.Resolve(stage, names.APIHandler); err == nil {
+					region = s.Region
+				}
 			}
 			clients, target, err := env.connect(c.Context, c.String("profile"), region, false)
 			if err != nil {

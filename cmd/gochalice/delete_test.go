@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,38 @@ func TestDeleteNothingRecorded(t *testing.T) {
 	var unknown *stages.UnknownStageError
 	if _, err := run("--stage", "nosuch"); !errors.As(err, &unknown) {
 		t.Errorf("delete of a stage the config lacks: err = %v, want an unknown stage", err)
+	}
+}
+
+// TestDeleteNothingRecordedRegion looks for an interrupted deploy's
+// resources where deploy makes the stage: the region its config sets.
+func TestDeleteNothingRecordedRegion(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, ".chalice"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := `{"version": "2.0", "app_name": "savealife", "stages": {"dev": {"region": "eu-west-1"}}}`
+	if err := os.WriteFile(filepath.Join(dir, ".chalice", "config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cloud := fakeaws.New()
+	cloud.Region = "eu-west-1"
+	var regions []string
+	env := &awsEnv{
+		connect: func(ctx context.Context, _, region string, _ bool) (*deployer.Clients, deployer.Target, error) {
+			regions = append(regions, region)
+			c := cloud.Clients()
+			t, err := deployer.LookupTarget(ctx, c.STS, region)
+			return c, t, err
+		},
+		statePath: func(dir, stage string) string { return filepath.Join(dir, stage+".json") },
+	}
+	var stdout, stderr bytes.Buffer
+	app := testApp(&stdout, &stderr, deleteCommandWith(env))
+	if err := app.RunContext(context.Background(), []string{"gochalice", "delete", "--stage", "dev", "--yes", "--project-dir", dir}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(regions, []string{"eu-west-1"}) || !strings.Contains(stdout.String(), "nothing to delete") {
+		t.Errorf("regions %q, output:\n%s", regions, stdout.String())
 	}
 }
