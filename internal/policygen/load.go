@@ -64,6 +64,7 @@ type program struct {
 	escapes   map[*types.Func]bool
 	paramOf   map[*types.Var]paramRef
 	recvOf    map[*types.Var]*types.Func // a method's receiver
+	addrTaken map[types.Object]bool      // variables and fields whose address is taken
 	named     []*types.TypeName
 	filePkg   map[*token.File]*packages.Package
 	// webSocketAPI: the app has a WebSocket API, whose connections its
@@ -242,6 +243,7 @@ func load(ctx context.Context, cfg loadConfig, table *awsdata.Table) (*program, 
 		escapes:   map[*types.Func]bool{},
 		paramOf:   map[*types.Var]paramRef{},
 		recvOf:    map[*types.Var]*types.Func{},
+		addrTaken: map[types.Object]bool{},
 		filePkg:   map[*token.File]*packages.Package{},
 	}
 	for _, pkg := range pkgs {
@@ -417,6 +419,23 @@ func (p *program) index(pkg *packages.Package) {
 				}
 			case *ast.CompositeLit:
 				p.indexCompositeLit(info, n)
+			case *ast.UnaryExpr:
+				// &v, &x.f: written through a pointer the index does not
+				// follow.
+				if n.Op == token.AND {
+					switch x := ast.Unparen(n.X).(type) {
+					case *ast.Ident:
+						if obj := lhsObject(info, x); obj != nil {
+							p.addrTaken[obj] = true
+						}
+					case *ast.SelectorExpr:
+						if sel, ok := info.Selections[x]; ok && sel.Kind() == types.FieldVal {
+							p.addrTaken[sel.Obj()] = true
+						} else if obj, ok := info.Uses[x.Sel].(*types.Var); ok {
+							p.addrTaken[obj] = true
+						}
+					}
+				}
 			case *ast.CallExpr:
 				f := ast.Unparen(n.Fun)
 				switch x := f.(type) { // an instantiation: F[T](...)

@@ -579,8 +579,8 @@ func (p *program) dynamicTypes(pkg *packages.Package, e ast.Expr, depth int) (ts
 	switch x := e.(type) {
 	case *ast.Ident:
 		v, isVar := pkg.TypesInfo.Uses[x].(*types.Var)
-		if _, isParam := p.paramOf[v]; !isVar || v.IsField() || isParam {
-			return nil, false
+		if _, isParam := p.paramOf[v]; !isVar || v.IsField() || isParam || p.addrTaken[v] {
+			return nil, false // a parameter, or set through a pointer
 		}
 		vals = p.assigns[v]
 	case *ast.SelectorExpr:
@@ -588,14 +588,14 @@ func (p *program) dynamicTypes(pkg *packages.Package, e ast.Expr, depth int) (ts
 		if !isSel {
 			// pkg.Var
 			v, isVar := pkg.TypesInfo.Uses[x.Sel].(*types.Var)
-			if !isVar {
+			if !isVar || p.addrTaken[v] {
 				return nil, false
 			}
 			vals = p.assigns[v]
 			break
 		}
 		f, isVar := sel.Obj().(*types.Var)
-		if sel.Kind() != types.FieldVal || !isVar {
+		if sel.Kind() != types.FieldVal || !isVar || p.addrTaken[f] {
 			return nil, false
 		}
 		vals = p.fields[f]
