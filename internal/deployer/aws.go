@@ -140,9 +140,11 @@ type RestAPIAPI interface {
 	DeleteRestApi(ctx context.Context, in *apigateway.DeleteRestApiInput, optFns ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error)
 }
 
-// DeploymentAPI deploys a REST API to a stage, and deletes a stage.
+// DeploymentAPI deploys a REST API to a stage, sets the stage's X-Ray
+// tracing, and deletes a stage.
 type DeploymentAPI interface {
 	GetStage(ctx context.Context, in *apigateway.GetStageInput, optFns ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error)
+	UpdateStage(ctx context.Context, in *apigateway.UpdateStageInput, optFns ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error)
 	CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, optFns ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error)
 	DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, optFns ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error)
 }

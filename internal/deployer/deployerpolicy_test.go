@@ -96,6 +96,7 @@ var operationActions = map[string]string{
 	"apigateway.UpdateRestApi":    "apigateway:PATCH",
 	"apigateway.DeleteRestApi":    "apigateway:DELETE",
 	"apigateway.GetStage":         "apigateway:GET",
+	"apigateway.UpdateStage":      "apigateway:PATCH",
 	"apigateway.CreateDeployment": "apigateway:POST",
 	"apigateway.DeleteStage":      "apigateway:DELETE",
 	"apigateway.GetUsagePlans":    "apigateway:GET",
@@ -587,6 +588,11 @@ func (c apigwRec) DeleteRestApi(ctx context.Context, in *apigateway.DeleteRestAp
 func (c apigwRec) GetStage(ctx context.Context, in *apigateway.GetStageInput, o ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error) {
 	c.r.add("apigateway", "GetStage", c.r.restAPI("/restapis/"+deref(in.RestApiId)+"/stages/"+deref(in.StageName)), nil)
 	return c.r.inner.APIGateway.GetStage(ctx, in, o...)
+}
+
+func (c apigwRec) UpdateStage(ctx context.Context, in *apigateway.UpdateStageInput, o ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
+	c.r.add("apigateway", "UpdateStage", c.r.restAPI("/restapis/"+deref(in.RestApiId)+"/stages/"+deref(in.StageName)), nil)
+	return c.r.inner.APIGateway.UpdateStage(ctx, in, o...)
 }
 
 func (c apigwRec) CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, o ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {

@@ -362,6 +362,9 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 				d.APIStage = stage
 				d.Resources = append(d.Resources, rs...)
 			}
+			if s.XRay && s.APIGatewayType == stages.APIGatewayTypeHTTP {
+				d.Warnings = append(d.Warnings, httpXRayWarning)
+			}
 		}
 		if fn.Kind.IsWebSocket() {
 			wsSettings = s

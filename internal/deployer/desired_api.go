@@ -72,6 +72,13 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, n names.Fu
 	desc := stageNames(s).Description()
 
 	if s.APIGatewayType == stages.APIGatewayTypeHTTP {
+		if s.MinimumCompressionSize != nil {
+			// Refused rather than ignored: the user asked for compressed
+			// responses and would not get them.
+			return nil, "", []Problem{{Subject: "minimum_compression_size",
+				Problem: "HTTP APIs (api_gateway_type HTTP) cannot compress responses: API Gateway offers payload compression for REST APIs only",
+				Fix:     `remove minimum_compression_size from the stage, or use "api_gateway_type": "REST"`}}
+		}
 		doc, err := openapi.HTTP(m, openapi.HTTPOptions{Title: name, Description: desc, FunctionARN: fnARN, Target: t, AuthorizerARNs: authARNs})
 		if err != nil {
 			return nil, "", []Problem{{Subject: apiSubject, Problem: err.Error(), Fix: "fix the routes"}}
@@ -111,12 +118,14 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, n names.Fu
 			RestAPI: &RestAPISpec{
 				Description: desc, EndpointType: s.APIGatewayEndpointType,
 				Document: doc, DocumentSHA256: hexSHA256(doc),
+				MinimumCompressionSize: s.MinimumCompressionSize,
 			},
 		},
 		Resource{
 			Address: deploymentAddr(s.APIGatewayStage), Type: TypeDeployment, Name: s.APIGatewayStage,
-			DependsOn:  []string{restAPIAddr},
-			Deployment: &DeploymentSpec{StageName: s.APIGatewayStage, DocumentSHA256: hexSHA256(doc)},
+			DependsOn: []string{restAPIAddr},
+			// xray traces the API's stage as well as the functions.
+			Deployment: &DeploymentSpec{StageName: s.APIGatewayStage, DocumentSHA256: hexSHA256(doc), TracingEnabled: s.XRay},
 		},
 		invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", "", "", restAPIAddr))
 	if slices.ContainsFunc(m.Routes, func(r manifest.Route) bool { return r.APIKeyRequired }) {
@@ -129,6 +138,9 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, n names.Fu
 	}
 	return resources, s.APIGatewayStage, nil
 }
+
+// httpXRayWarning is the plan's warning for xray on an HTTP API's stage.
+const httpXRayWarning = "xray: HTTP APIs (api_gateway_type HTTP) do not support X-Ray tracing: the functions are traced, API Gateway's part of a request is not; use \"api_gateway_type\": \"REST\" to trace the API's stage too"
 
 // usedAuthorizers are the authorizers some route names, sorted by name.
 func usedAuthorizers(m *manifest.Manifest) []manifest.Authorizer {

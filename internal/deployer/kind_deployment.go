@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -18,6 +19,8 @@ import (
 type DeploymentSpec struct {
 	StageName      string `json:"stage_name"`
 	DocumentSHA256 string `json:"document_sha256"`
+	// TracingEnabled is xray: X-Ray traces requests through the stage.
+	TracingEnabled bool `json:"tracing_enabled"`
 }
 
 // deploymentAddr is the address of the REST API's deployment to a stage:
@@ -31,7 +34,8 @@ func deploymentAddr(stage string) string { return state.DeploymentAddr(stage) }
 func deploymentKind() kind {
 	return kind{
 		attributes: func(r *Resource, _ *State) map[string]string {
-			return map[string]string{"stage_name": r.Deployment.StageName, "document_sha256": r.Deployment.DocumentSHA256}
+			return map[string]string{"stage_name": r.Deployment.StageName, "document_sha256": r.Deployment.DocumentSHA256,
+				"tracing_enabled": strconv.FormatBool(r.Deployment.TracingEnabled)}
 		},
 		apply: applyDeployment,
 		// A stage goes with its REST API: delete it alone only when the
@@ -65,6 +69,9 @@ func deploymentKind() kind {
 		cloudFormation: func(c *cfnContext, r Resource) (string, map[string]any, error) {
 			props := c.Existing(restAPILogicalID)
 			props["StageName"] = r.Deployment.StageName
+			if r.Deployment.TracingEnabled {
+				props["TracingEnabled"] = true
+			}
 			c.Outputs["EndpointURL"] = map[string]any{
 				"Description": "URL of the REST API's stage " + r.Deployment.StageName,
 				"Value":       map[string]any{"Fn::Sub": "https://${" + restAPILogicalID + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + r.Deployment.StageName + "/"},
@@ -74,6 +81,14 @@ func deploymentKind() kind {
 		terraformName: restAPITerraformName,
 		terraform: func(c *tfContext, r Resource) ([]tfBlock, error) {
 			n := c.Name
+			stage := map[string]any{
+				"stage_name":    tfLiteral(r.Deployment.StageName),
+				"rest_api_id":   "${aws_api_gateway_rest_api." + n + ".id}",
+				"deployment_id": "${aws_api_gateway_deployment." + n + ".id}",
+			}
+			if r.Deployment.TracingEnabled {
+				stage["xray_tracing_enabled"] = true
+			}
 			c.Outputs["EndpointURL"] = map[string]any{
 				"description": "URL of the REST API's stage " + r.Deployment.StageName,
 				"value":       "${aws_api_gateway_stage." + n + ".invoke_url}/",
@@ -86,33 +101,54 @@ func deploymentKind() kind {
 					"triggers":  map[string]any{"redeployment": "${sha256(aws_api_gateway_rest_api." + n + ".body)}"},
 					"lifecycle": map[string]any{"create_before_destroy": true},
 				}},
-				{typ: "aws_api_gateway_stage", name: n, body: map[string]any{
-					"stage_name":    tfLiteral(r.Deployment.StageName),
-					"rest_api_id":   "${aws_api_gateway_rest_api." + n + ".id}",
-					"deployment_id": "${aws_api_gateway_deployment." + n + ".id}",
-				}},
+				{typ: "aws_api_gateway_stage", name: n, body: stage},
 			}, nil
 		},
 		deployerPolicy: func(c *policyContext, _ *Resource, _ *ResourceState) []iam.Statement { return restAPIStatements(c) },
 	}
 }
 
+// applyDeployment deploys the document to the stage when it changed (or
+// the stage is new), and sets the stage's X-Ray tracing when it differs.
 func applyDeployment(ctx context.Context, a *applier, r *Resource) error {
-	d := a.d
+	d, spec := a.d, r.Deployment
 	api, ok := a.get(restAPIAddr)
 	if !ok {
 		return fmt.Errorf("the REST API is not recorded")
 	}
-	var out *apigateway.CreateDeploymentOutput
-	if err := d.retry(ctx, func() (err error) {
-		out, err = d.Clients.APIGateway.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
-			RestApiId: &api.ID, StageName: &r.Deployment.StageName,
-		})
-		return err
-	}); err != nil {
-		return err
+	prior, exists := a.get(r.Address)
+	id, tracing := prior.ID, prior.Attributes["tracing_enabled"] == "true"
+	if !exists || prior.Attributes["document_sha256"] != spec.DocumentSHA256 {
+		var out *apigateway.CreateDeploymentOutput
+		if err := d.retry(ctx, func() (err error) {
+			out, err = d.Clients.APIGateway.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
+				RestApiId: &api.ID, StageName: &spec.StageName,
+				// Taken by a stage the deployment creates only.
+				TracingEnabled: aws.Bool(spec.TracingEnabled),
+			})
+			return err
+		}); err != nil {
+			return err
+		}
+		id = aws.ToString(out.Id)
+		if !exists {
+			tracing = spec.TracingEnabled
+		}
 	}
-	return a.put(r.Address, ResourceState{Type: TypeDeployment, Name: r.Name, ID: aws.ToString(out.Id),
+	if tracing != spec.TracingEnabled {
+		if err := d.retry(ctx, func() error {
+			_, err := d.Clients.APIGateway.UpdateStage(ctx, &apigateway.UpdateStageInput{
+				RestApiId: &api.ID, StageName: &spec.StageName,
+				PatchOperations: []apigwtypes.PatchOperation{{
+					Op: apigwtypes.OpReplace, Path: aws.String("/tracingEnabled"), Value: aws.String(strconv.FormatBool(spec.TracingEnabled)),
+				}},
+			})
+			return err
+		}); err != nil {
+			return fmt.Errorf("set X-Ray tracing of stage %s: %w", spec.StageName, err)
+		}
+	}
+	return a.put(r.Address, ResourceState{Type: TypeDeployment, Name: r.Name, ID: id,
 		Attributes: r.Attributes(nil), DependsOn: r.DependsOn})
 }
 
@@ -134,7 +170,7 @@ func (d *Deployer) readDeployment(ctx context.Context, apiID, stage string, rec 
 		sha = rec.Attributes["document_sha256"]
 	}
 	return ResourceState{Type: TypeDeployment, Name: stage, ID: aws.ToString(out.DeploymentId), Attributes: map[string]string{
-		"stage_name": stage, "document_sha256": sha,
+		"stage_name": stage, "document_sha256": sha, "tracing_enabled": strconv.FormatBool(out.TracingEnabled),
 	}}, true, nil
 }
 

@@ -23,6 +23,10 @@ type RestAPISpec struct {
 	// Document is the OpenAPI document; DocumentSHA256 its hex SHA-256.
 	Document       json.RawMessage `json:"-"`
 	DocumentSHA256 string          `json:"document_sha256"`
+	// MinimumCompressionSize is minimum_compression_size: the smallest
+	// response body, in bytes, API Gateway compresses; nil leaves
+	// compression off.
+	MinimumCompressionSize *int `json:"minimum_compression_size,omitempty"`
 }
 
 const restAPIAddr = "rest_api"
@@ -47,6 +51,8 @@ func restAPIKind() kind {
 				"description":     r.RestAPI.Description,
 				"endpoint_type":   r.RestAPI.EndpointType,
 				"document_sha256": r.RestAPI.DocumentSHA256,
+				// "" is compression off.
+				"minimum_compression_size": itoaOr(r.RestAPI.MinimumCompressionSize, ""),
 			}
 		},
 		apply: applyRestAPI,
@@ -84,6 +90,9 @@ func restAPIKind() kind {
 			}
 			props["EndpointConfiguration"] = endpoint
 			props["DefinitionBody"] = body
+			if n := r.RestAPI.MinimumCompressionSize; n != nil {
+				props["MinimumCompressionSize"] = *n
+			}
 			c.Outputs["RestAPIId"] = map[string]any{"Description": "id of the REST API", "Value": map[string]any{"Ref": restAPILogicalID}}
 			return "AWS::Serverless::Api", props, nil
 		},
@@ -94,12 +103,17 @@ func restAPIKind() kind {
 				endpoint["vpc_endpoint_ids"] = v
 			}
 			c.Outputs["RestAPIId"] = map[string]any{"description": "id of the REST API", "value": "${aws_api_gateway_rest_api." + c.Name + ".id}"}
-			return []tfBlock{{typ: "aws_api_gateway_rest_api", name: c.Name, body: map[string]any{
+			body := map[string]any{
 				"name":                   tfLiteral(r.Name),
 				"description":            tfLiteral(r.RestAPI.Description),
 				"body":                   c.Expand(string(r.RestAPI.Document)),
 				"endpoint_configuration": endpoint,
-			}}}, nil
+			}
+			if n := r.RestAPI.MinimumCompressionSize; n != nil {
+				// A string since version 5 of the AWS provider.
+				body["minimum_compression_size"] = itoa(*n)
+			}
+			return []tfBlock{{typ: "aws_api_gateway_rest_api", name: c.Name, body: body}}, nil
 		},
 		deployerPolicy: func(c *policyContext, want *Resource, _ *ResourceState) []iampolicy.Statement {
 			out := restAPIStatements(c)
@@ -195,7 +209,8 @@ func applyRestAPI(ctx context.Context, a *applier, r *Resource) error {
 			return err
 		}
 	}
-	if rs.Attributes["document_sha256"] != spec.DocumentSHA256 {
+	put := rs.Attributes["document_sha256"] != spec.DocumentSHA256
+	if put {
 		if err := d.retry(ctx, func() error {
 			_, err := d.Clients.APIGateway.PutRestApi(ctx, &apigateway.PutRestApiInput{
 				RestApiId: &rs.ID, Body: spec.Document, Mode: apigwtypes.PutModeOverwrite,
@@ -203,6 +218,20 @@ func applyRestAPI(ctx context.Context, a *applier, r *Resource) error {
 			return err
 		}); err != nil {
 			return err
+		}
+	}
+	// The minimum compression size is a property of the API, not of its
+	// document; it is set again after an overwrite, which may reset it.
+	if size := itoaOr(spec.MinimumCompressionSize, ""); rs.Attributes["minimum_compression_size"] != size || (put && size != "") {
+		if err := d.retry(ctx, func() error {
+			_, err := d.Clients.APIGateway.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{
+				RestApiId: &rs.ID,
+				// An empty value turns compression off.
+				PatchOperations: []apigwtypes.PatchOperation{{Op: apigwtypes.OpReplace, Path: aws.String("/minimumCompressionSize"), Value: aws.String(size)}},
+			})
+			return err
+		}); err != nil {
+			return fmt.Errorf("set the minimum compression size of REST API %s: %w", rs.ID, err)
 		}
 	}
 	if spec.EndpointType == "PRIVATE" && (fresh || old != spec.EndpointType || rs.Attributes["document_sha256"] != spec.DocumentSHA256) {
@@ -313,9 +342,14 @@ func restAPIState(name string, api *apigwtypes.RestApi, sha string) ResourceStat
 	if api.EndpointConfiguration != nil && len(api.EndpointConfiguration.Types) > 0 {
 		endpoint = string(api.EndpointConfiguration.Types[0])
 	}
+	size := ""
+	if api.MinimumCompressionSize != nil {
+		size = itoa(int(*api.MinimumCompressionSize))
+	}
 	return ResourceState{Type: TypeRestAPI, Name: name, ID: aws.ToString(api.Id), Attributes: map[string]string{
-		"description":     aws.ToString(api.Description),
-		"endpoint_type":   endpoint,
-		"document_sha256": sha,
+		"description":              aws.ToString(api.Description),
+		"endpoint_type":            endpoint,
+		"document_sha256":          sha,
+		"minimum_compression_size": size,
 	}}
 }

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +26,10 @@ type restAPI struct {
 	// deployment id to the body it deployed.
 	stages      map[string]string
 	deployments map[string]string
+	// minCompression is the minimum compression size, nil when
+	// compression is off; tracing are the stages with X-Ray tracing.
+	minCompression *int32
+	tracing        map[string]bool
 }
 
 // APIGateway is the account's API Gateway.
@@ -38,6 +43,9 @@ func (a *restAPI) out() apigwtypes.RestApi {
 		EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointType(a.endpointType)}, VpcEndpointIds: slices.Clone(a.vpces)}}
 	if a.policy != "" {
 		r.Policy = strp(a.policy)
+	}
+	if a.minCompression != nil {
+		r.MinimumCompressionSize = aws.Int32(*a.minCompression)
 	}
 	return r
 }
@@ -167,7 +175,9 @@ func (s *APIGateway) PutRestApi(ctx context.Context, in *apigateway.PutRestApiIn
 }
 
 // UpdateRestApi applies patch operations; it understands the endpoint
-// type and its VPC endpoints (add and remove, one id per operation).
+// type and its VPC endpoints (add and remove, one id per operation), and
+// the minimum compression size (replace; an empty value turns
+// compression off).
 func (s *APIGateway) UpdateRestApi(ctx context.Context, in *apigateway.UpdateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateRestApiOutput, error) {
 	post, err := s.c.begin(ctx, "apigateway", "UpdateRestApi", true)
 	if err != nil {
@@ -178,7 +188,7 @@ func (s *APIGateway) UpdateRestApi(ctx context.Context, in *apigateway.UpdateRes
 	if !ok {
 		return nil, apiNotFound(*in.RestApiId)
 	}
-	endpoint, vpces := a.endpointType, slices.Clone(a.vpces)
+	endpoint, vpces, minCompression := a.endpointType, slices.Clone(a.vpces), a.minCompression
 	for _, op := range in.PatchOperations {
 		path, value := "", ""
 		if op.Path != nil {
@@ -200,6 +210,16 @@ func (s *APIGateway) UpdateRestApi(ctx context.Context, in *apigateway.UpdateRes
 				return nil, &apigwtypes.BadRequestException{Message: strp("VPC endpoint " + value + " is not associated with the API")}
 			}
 			vpces = slices.Delete(vpces, i, i+1)
+		case path == "/minimumCompressionSize" && op.Op == apigwtypes.OpReplace:
+			if value == "" {
+				minCompression = nil
+				break
+			}
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 || n > 10485760 {
+				return nil, &apigwtypes.BadRequestException{Message: strp("Invalid minimum compression size, must be between 0 and 10485760")}
+			}
+			minCompression = aws.Int32(int32(n))
 		default:
 			return nil, &apigwtypes.BadRequestException{Message: strp(fmt.Sprintf("Invalid patch operation %s %s", op.Op, path))}
 		}
@@ -208,7 +228,7 @@ func (s *APIGateway) UpdateRestApi(ctx context.Context, in *apigateway.UpdateRes
 		return nil, errVPCEsNotPrivate
 	}
 	sort.Strings(vpces)
-	a.endpointType, a.vpces = endpoint, vpces
+	a.endpointType, a.vpces, a.minCompression = endpoint, vpces, minCompression
 	if post != nil {
 		return nil, post
 	}
@@ -247,7 +267,43 @@ func (s *APIGateway) GetStage(ctx context.Context, in *apigateway.GetStageInput,
 	if !ok {
 		return nil, &apigwtypes.NotFoundException{Message: strp("Invalid stage identifier specified")}
 	}
-	return &apigateway.GetStageOutput{StageName: in.StageName, DeploymentId: strp(dep)}, nil
+	return &apigateway.GetStageOutput{StageName: in.StageName, DeploymentId: strp(dep), TracingEnabled: a.tracing[*in.StageName]}, nil
+}
+
+// UpdateStage applies patch operations to a stage of a REST API; it
+// understands X-Ray tracing (replace /tracingEnabled, "true" or "false").
+func (s *APIGateway) UpdateStage(ctx context.Context, in *apigateway.UpdateStageInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
+	post, err := s.c.begin(ctx, "apigateway", "UpdateStage", true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.c.mu.Unlock()
+	a, ok := s.c.apis[aws.ToString(in.RestApiId)]
+	if !ok {
+		return nil, apiNotFound(aws.ToString(in.RestApiId))
+	}
+	stage := aws.ToString(in.StageName)
+	if _, ok := a.stages[stage]; !ok {
+		return nil, &apigwtypes.NotFoundException{Message: strp("Invalid stage identifier specified")}
+	}
+	tracing := a.tracing[stage]
+	for _, op := range in.PatchOperations {
+		path, value := aws.ToString(op.Path), aws.ToString(op.Value)
+		switch {
+		case path == "/tracingEnabled" && op.Op == apigwtypes.OpReplace && (value == "true" || value == "false"):
+			tracing = value == "true"
+		default:
+			return nil, &apigwtypes.BadRequestException{Message: strp(fmt.Sprintf("Invalid patch operation %s %s %s", op.Op, path, value))}
+		}
+	}
+	if a.tracing == nil {
+		a.tracing = map[string]bool{}
+	}
+	a.tracing[stage] = tracing
+	if post != nil {
+		return nil, post
+	}
+	return &apigateway.UpdateStageOutput{StageName: strp(stage), DeploymentId: strp(a.stages[stage]), TracingEnabled: tracing}, nil
 }
 
 // CreateDeployment deploys a REST API's current definition to a stage.
@@ -268,6 +324,14 @@ func (s *APIGateway) createDeployment(ctx context.Context, in *apigateway.Create
 	id := fmt.Sprintf("d%05d", s.c.nextID())
 	a.deployments[id] = a.bodySHA
 	if in.StageName != nil {
+		if _, ok := a.stages[*in.StageName]; !ok {
+			// A new stage takes the deployment's tracing setting; an
+			// existing one keeps its own.
+			if a.tracing == nil {
+				a.tracing = map[string]bool{}
+			}
+			a.tracing[*in.StageName] = aws.ToBool(in.TracingEnabled)
+		}
 		a.stages[*in.StageName] = id
 	}
 	if post != nil {
@@ -291,6 +355,7 @@ func (s *APIGateway) DeleteStage(ctx context.Context, in *apigateway.DeleteStage
 		return nil, &apigwtypes.NotFoundException{Message: strp("Invalid stage identifier specified")}
 	}
 	delete(a.stages, *in.StageName)
+	delete(a.tracing, *in.StageName)
 	s.c.dropPlanStages(func(api, stage string) bool { return api == a.id && stage == *in.StageName })
 	if post != nil {
 		return nil, post

@@ -375,6 +375,10 @@ type RestAPISnapshot struct {
 	Name, Description, EndpointType, BodySHA256 string
 	// Stages maps a stage to whether its deployment has the current body.
 	Stages map[string]bool
+	// MinimumCompressionSize is nil when compression is off; Tracing are
+	// the stages with X-Ray tracing, sorted.
+	MinimumCompressionSize *int32   `json:",omitempty"`
+	Tracing                []string `json:",omitempty"`
 }
 
 // Snapshot returns the account's state.
@@ -452,10 +456,16 @@ func (c *Cloud) Snapshot() Snapshot {
 	})
 	for _, a := range c.apis {
 		st := map[string]bool{}
+		var tracing []string
 		for name, dep := range a.stages {
 			st[name] = a.deployments[dep] == a.bodySHA
+			if a.tracing[name] {
+				tracing = append(tracing, name)
+			}
 		}
-		s.RestAPIs = append(s.RestAPIs, RestAPISnapshot{Name: a.name, Description: a.description, EndpointType: a.endpointType, BodySHA256: a.bodySHA, Stages: st})
+		sort.Strings(tracing)
+		s.RestAPIs = append(s.RestAPIs, RestAPISnapshot{Name: a.name, Description: a.description, EndpointType: a.endpointType, BodySHA256: a.bodySHA, Stages: st,
+			MinimumCompressionSize: a.minCompression, Tracing: tracing})
 	}
 	sort.Slice(s.RestAPIs, func(i, j int) bool { return s.RestAPIs[i].Name < s.RestAPIs[j].Name })
 	s.HTTPAPIs = c.httpAPISnapshots()
