@@ -358,6 +358,10 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 			if url := deployer.WebSocketURL(st); url != "" {
 				fmt.Fprintf(say, "\nWebSocket URL: %s\n", url)
 			}
+			if cd, ok := deployer.RecordedCustomDomain(st); ok {
+				fmt.Fprintf(say, "Custom domain: %s\n  Point DNS for %s at %s: a CNAME, or a Route 53 alias record (HostedZoneId %s).\n",
+					cd.URL, cd.DomainName, cd.Target, cd.HostedZoneID)
+			}
 			return nil
 		},
 	}

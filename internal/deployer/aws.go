@@ -214,6 +214,10 @@ type Clients struct {
 	EventBridge RuleAPI
 	SNS         SubscriptionAPI
 	S3          BucketNotificationAPI
+	// Domains and HTTPDomains are needed only by stages with
+	// api_gateway_custom_domain: a REST API's, an HTTP API's.
+	Domains     DomainNameAPI
+	HTTPDomains HTTPDomainNameAPI
 }
 
 // NewClients returns SDK clients for cfg. The SDK's standard retryer
@@ -233,5 +237,7 @@ func NewClients(cfg aws.Config) *Clients {
 		EventBridge: eventbridge.NewFromConfig(cfg),
 		SNS:         sns.NewFromConfig(cfg),
 		S3:          s3.NewFromConfig(cfg),
+		Domains:     apigateway.NewFromConfig(cfg),
+		HTTPDomains: apigatewayv2.NewFromConfig(cfg),
 	}
 }

@@ -131,6 +131,8 @@ func TestLostAnswerResent(t *testing.T) {
 			"apigateway:CreateDeployment", "apigatewayv2:ImportApi", "apigatewayv2:CreateStage", "lambda:AddPermission",
 			"events:PutRule", "events:PutTargets", "sns:Subscribe", "s3:PutBucketNotificationConfiguration",
 			"apigateway:CreateUsagePlan", "apigatewayv2:CreateApi", "apigatewayv2:CreateIntegration", "apigatewayv2:CreateRoute",
+			"apigateway:CreateDomainName", "apigateway:CreateBasePathMapping",
+			"apigatewayv2:CreateDomainName", "apigatewayv2:CreateApiMapping",
 		} {
 			if !covered[op] && !t.Failed() {
 				t.Errorf("no app makes %s: its lost answer is not tested", op)

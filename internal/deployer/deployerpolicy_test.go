@@ -179,7 +179,7 @@ func newRecorder(c *fakeaws.Cloud) *recorder {
 // clients returns the recording clients.
 func (r *recorder) clients() *deployer.Clients {
 	return &deployer.Clients{IAM: iamRec{r}, Lambda: lambdaRec{r}, APIGateway: apigwRec{r}, HTTPAPI: httpAPIRec{r}, WebSocketAPI: wsAPIRec{r}, Logs: logsRec{r}, DynamoDB: ddbRec{r}, STS: stsRec{r},
-		EventBridge: eventsRec{r}, SNS: snsRec{r}, S3: s3Rec{r}}
+		EventBridge: eventsRec{r}, SNS: snsRec{r}, S3: s3Rec{r}, Domains: domainRec{r}, HTTPDomains: httpDomainRec{r}}
 }
 
 // take returns the calls recorded since the last take.

@@ -61,6 +61,8 @@ type Resource struct {
 	HTTPAPI            *HTTPAPISpec            `json:"http_api,omitempty"`
 	HTTPStage          *HTTPStageSpec          `json:"http_stage,omitempty"`
 	UsagePlan          *UsagePlanSpec          `json:"usage_plan,omitempty"`
+	DomainName         *DomainNameSpec         `json:"domain_name,omitempty"`
+	APIMapping         *APIMappingSpec         `json:"api_mapping,omitempty"`
 
 	WebSocketAPI         *WebSocketAPISpec         `json:"websocket_api,omitempty"`
 	WebSocketIntegration *WebSocketIntegrationSpec `json:"websocket_integration,omitempty"`

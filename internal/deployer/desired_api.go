@@ -94,7 +94,8 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, n names.Fu
 				HTTPStage: &HTTPStageSpec{StageName: s.APIGatewayStage, AutoDeploy: true},
 			},
 			invokePermission(fn.Name, name, PermissionStatementID, "apigateway.amazonaws.com", t.ExecuteAPI(APIIDPlaceholder)+"/*", "", httpAPIAddr))
-		return resources, s.APIGatewayStage, nil
+		domain, ps := domainResources(s, t, httpAPIAddr, httpStageAddr(s.APIGatewayStage))
+		return append(resources, domain...), s.APIGatewayStage, ps
 	}
 
 	policy := s.APIGatewayPolicy
@@ -136,7 +137,8 @@ func apiResources(in Input, fn manifest.Function, s *stages.Settings, n names.Fu
 			UsagePlan: &UsagePlanSpec{Description: desc, APIStage: s.APIGatewayStage},
 		})
 	}
-	return resources, s.APIGatewayStage, nil
+	domain, ps := domainResources(s, t, restAPIAddr, deploymentAddr(s.APIGatewayStage))
+	return append(resources, domain...), s.APIGatewayStage, ps
 }
 
 // httpXRayWarning is the plan's warning for xray on an HTTP API's stage.

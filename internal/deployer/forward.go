@@ -65,6 +65,8 @@ const (
 	TypeHTTPAPI            = state.TypeHTTPAPI
 	TypeHTTPStage          = state.TypeHTTPStage
 	TypeUsagePlan          = state.TypeUsagePlan
+	TypeDomainName         = state.TypeDomainName
+	TypeAPIMapping         = state.TypeAPIMapping
 
 	TypeWebSocketAPI         = state.TypeWebSocketAPI
 	TypeWebSocketIntegration = state.TypeWebSocketIntegration

@@ -54,6 +54,7 @@ func httpAPIStatements(c *policyContext) []iam.Statement {
 		allow("ListAndImportHTTPAPIs", []string{"apigateway:GET", "apigateway:PUT"}, iam.Strings{httpAPIs}, nil),
 		allow("ManageHTTPAPIs", []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"},
 			iam.Strings{httpAPIs + "/*"}, nil),
+		listDomainNames(c),
 	}
 }
 

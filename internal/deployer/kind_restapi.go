@@ -137,6 +137,7 @@ func restAPIStatements(c *policyContext) []iampolicy.Statement {
 		allow("ManageRestAPIs", []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:PUT"},
 			iampolicy.Strings{restAPIs + "/*"}, nil),
 		allow("DeployRestAPIs", []string{"apigateway:POST"}, iampolicy.Strings{restAPIs + "/*/deployments"}, nil),
+		listDomainNames(c),
 	}
 }
 

@@ -85,13 +85,14 @@ type kind struct {
 // the functions. Apply follows the dependencies themselves
 // (Resource.DependsOn) and uses this order only among steps that are
 // ready together.
-func creationOrder() [18]ResourceType {
+func creationOrder() [20]ResourceType {
 	return [...]ResourceType{
 		TypeWebSocketAPI,
 		TypeRole, TypeFunction, TypeLogGroup, TypeInvokeConfig, TypeEventSourceMapping,
 		TypeRestAPI, TypeDeployment, TypeHTTPAPI, TypeHTTPStage,
 		TypeWebSocketIntegration, TypeWebSocketRoute, TypeWebSocketStage, TypePermission,
 		TypeRule, TypeSubscription, TypeBucketNotification, TypeUsagePlan,
+		TypeDomainName, TypeAPIMapping,
 	}
 }
 
@@ -135,6 +136,10 @@ func kindOf(t ResourceType) (kind, bool) {
 		return webSocketRouteKind(), true
 	case TypeWebSocketStage:
 		return webSocketStageKind(), true
+	case TypeDomainName:
+		return domainNameKind(), true
+	case TypeAPIMapping:
+		return apiMappingKind(), true
 	}
 	return kind{}, false
 }

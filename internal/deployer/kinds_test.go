@@ -37,6 +37,8 @@ func everyKindProject(t *testing.T, http bool) *deployer.Project {
 		s.AutogenPolicy, s.Policy, s.IAMPolicyFile = true, nil, ""
 	}
 	p.Settings["worker"].LogRetentionInDays = 7
+	p.Settings[manifest.APIHandlerName].APIGatewayCustomDomain = &stages.CustomDomain{DomainName: "api.example.com",
+		CertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/abc", TLSVersion: "TLS_1_2", URLPrefix: "v1"}
 	if http {
 		p.Settings[manifest.APIHandlerName].APIGatewayType = stages.APIGatewayTypeHTTP
 	}

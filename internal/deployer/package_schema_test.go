@@ -95,7 +95,7 @@ func samReferences(t *testing.T, data []byte) []byte {
 	resources, _ := tpl["Resources"].(map[string]any)
 	for id, r := range resources {
 		r, _ := r.(map[string]any)
-		if r["Type"] != "AWS::Serverless::Api" {
+		if r["Type"] != "AWS::Serverless::Api" && r["Type"] != "AWS::Serverless::HttpApi" {
 			continue
 		}
 		if props, _ := r["Properties"].(map[string]any); props != nil && props["StageName"] != nil {

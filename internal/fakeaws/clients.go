@@ -16,5 +16,7 @@ func (c *Cloud) Clients() *deployer.Clients {
 		Logs:         c.Logs(),
 		DynamoDB:     c.DynamoDB(),
 		STS:          c.STS(),
+		Domains:      c.APIGateway(),
+		HTTPDomains:  c.HTTPAPI(),
 	}
 }

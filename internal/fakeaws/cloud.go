@@ -100,6 +100,9 @@ type Cloud struct {
 
 	// logGroupTags are the log groups' tags, given at CreateLogGroup.
 	logGroupTags map[string]map[string]string
+
+	// domains are the custom domain names, by name.
+	domains map[string]*domainName
 }
 
 // New returns an empty account 123456789012 in us-east-1.
@@ -323,6 +326,9 @@ type Snapshot struct {
 	Subscriptions []SubscriptionSnapshot  `json:"subscriptions,omitempty"`
 	// Buckets are the seeded buckets' notification configurations.
 	Buckets map[string]BucketSnapshot `json:"buckets,omitempty"`
+
+	// Domains are the custom domain names, by name.
+	Domains map[string]DomainNameSnapshot `json:"domains,omitempty"`
 }
 
 // RoleSnapshot is a role.
@@ -471,6 +477,7 @@ func (c *Cloud) Snapshot() Snapshot {
 	s.HTTPAPIs = c.httpAPISnapshots()
 	s.WebSocketAPIs = c.webSocketAPISnapshots()
 	s.UsagePlans = c.usagePlanSnapshots(apiName)
+	s.Domains = c.domainSnapshots(apiName)
 	if len(c.rules) > 0 {
 		s.Rules = c.ruleSnapshots()
 	}
@@ -507,5 +514,5 @@ func (c *Cloud) Empty() bool {
 			return false
 		}
 	}
-	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.httpAPIs)+len(c.usagePlans)+len(c.logGroups)+len(c.rules)+len(c.subscriptions) == 0
+	return len(c.roles)+len(c.functions)+mappings+len(c.apis)+len(c.httpAPIs)+len(c.usagePlans)+len(c.domains)+len(c.logGroups)+len(c.rules)+len(c.subscriptions) == 0
 }

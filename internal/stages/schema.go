@@ -109,7 +109,8 @@ type CustomDomain struct {
 	CertificateARN string `json:"certificate_arn"`
 	// TLSVersion is TLS_1_0 or TLS_1_2 (the default, as in Chalice).
 	TLSVersion string `json:"tls_version"`
-	// URLPrefix is the base path the API is mapped to ("" for the root).
+	// URLPrefix is the base path the API is mapped to ("" for the root,
+	// which config.json may also write "/").
 	URLPrefix string `json:"url_prefix,omitempty"`
 	// Tags are the custom domain's tags.
 	Tags map[string]string `json:"tags,omitempty"`
@@ -655,6 +656,9 @@ func domainKey(field func(*layer) *opt[*CustomDomain]) func(*decoder, *layer, *n
 				cd.TLSVersion = v
 			case "url_prefix":
 				cd.URLPrefix, good = d.str(m.val, p, `"v1"`)
+				if cd.URLPrefix == "/" {
+					cd.URLPrefix = "" // the root, as Chalice reads it
+				}
 				if good && cd.URLPrefix != "" && !urlPrefixRE.MatchString(cd.URLPrefix) {
 					d.errorf(m.val.off, p, fmt.Sprintf("%q is not a valid base path", cd.URLPrefix), `use path segments without a leading or trailing "/", e.g. "v1"`)
 					good = false

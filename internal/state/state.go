@@ -42,6 +42,8 @@ const (
 	TypeHTTPAPI            ResourceType = "http_api"
 	TypeHTTPStage          ResourceType = "http_api_stage"
 	TypeUsagePlan          ResourceType = "api_usage_plan"
+	TypeDomainName         ResourceType = "api_domain_name"
+	TypeAPIMapping         ResourceType = "api_mapping"
 
 	TypeWebSocketAPI         ResourceType = "websocket_api"
 	TypeWebSocketIntegration ResourceType = "websocket_integration"
