@@ -65,8 +65,11 @@ type program struct {
 	paramOf   map[*types.Var]paramRef
 	recvOf    map[*types.Var]*types.Func // a method's receiver
 	addrTaken map[types.Object]bool      // variables and fields whose address is taken
-	named     []*types.TypeName
-	filePkg   map[*token.File]*packages.Package
+	// fieldAssigned are the fields an assignment statement writes (x.f = v),
+	// not only composite literals.
+	fieldAssigned map[*types.Var]bool
+	named         []*types.TypeName
+	filePkg       map[*token.File]*packages.Package
 	// webSocketAPI: the app has a WebSocket API, whose connections its
 	// Management API calls reach.
 	webSocketAPI bool
@@ -225,26 +228,27 @@ func load(ctx context.Context, cfg loadConfig, table *awsdata.Table) (*program, 
 		return nil, err
 	}
 	p := &program{
-		fset:      fset,
-		table:     table,
-		byPath:    map[string]*packages.Package{},
-		byTypes:   map[*types.Package]*packages.Package{},
-		decls:     map[*types.Func]*ast.FuncDecl{},
-		declPkg:   map[*types.Func]*packages.Package{},
-		assigns:   map[types.Object][]ast.Expr{},
-		fields:    map[*types.Var][]ast.Expr{},
-		varField:  map[varField][]ast.Expr{},
-		mapKeys:   map[types.Object][]ast.Expr{},
-		elems:     map[types.Object][]ast.Expr{},
-		declBlock: map[types.Object]*ast.BlockStmt{},
-		stmtBlock: map[ast.Expr]*ast.BlockStmt{},
-		formats:   map[string]*regexp.Regexp{},
-		callers:   map[*types.Func][]callSite{},
-		escapes:   map[*types.Func]bool{},
-		paramOf:   map[*types.Var]paramRef{},
-		recvOf:    map[*types.Var]*types.Func{},
-		addrTaken: map[types.Object]bool{},
-		filePkg:   map[*token.File]*packages.Package{},
+		fset:          fset,
+		table:         table,
+		byPath:        map[string]*packages.Package{},
+		byTypes:       map[*types.Package]*packages.Package{},
+		decls:         map[*types.Func]*ast.FuncDecl{},
+		declPkg:       map[*types.Func]*packages.Package{},
+		assigns:       map[types.Object][]ast.Expr{},
+		fields:        map[*types.Var][]ast.Expr{},
+		varField:      map[varField][]ast.Expr{},
+		mapKeys:       map[types.Object][]ast.Expr{},
+		elems:         map[types.Object][]ast.Expr{},
+		declBlock:     map[types.Object]*ast.BlockStmt{},
+		stmtBlock:     map[ast.Expr]*ast.BlockStmt{},
+		formats:       map[string]*regexp.Regexp{},
+		callers:       map[*types.Func][]callSite{},
+		escapes:       map[*types.Func]bool{},
+		paramOf:       map[*types.Var]paramRef{},
+		recvOf:        map[*types.Var]*types.Func{},
+		addrTaken:     map[types.Object]bool{},
+		fieldAssigned: map[*types.Var]bool{},
+		filePkg:       map[*token.File]*packages.Package{},
 	}
 	for _, pkg := range pkgs {
 		if pkg.PkgPath == mainPkg.PkgPath {
@@ -430,7 +434,7 @@ func (p *program) index(pkg *packages.Package) {
 						}
 					case *ast.SelectorExpr:
 						if sel, ok := info.Selections[x]; ok && sel.Kind() == types.FieldVal {
-							p.addrTaken[sel.Obj()] = true
+							p.addrTaken[sel.Obj().(*types.Var).Origin()] = true
 						} else if obj, ok := info.Uses[x.Sel].(*types.Var); ok {
 							p.addrTaken[obj] = true
 						}
@@ -518,6 +522,7 @@ func (p *program) indexAssign(info *types.Info, lhs, rhs []ast.Expr, tok token.T
 			if sel, ok := info.Selections[l]; ok && sel.Kind() == types.FieldVal {
 				if fv, ok := sel.Obj().(*types.Var); ok {
 					p.fields[fv] = append(p.fields[fv], r)
+					p.fieldAssigned[fv.Origin()] = true
 				}
 				if obj := lhsObject(info, l.X); obj != nil {
 					k := varField{obj, l.Sel.Name}

@@ -643,6 +643,11 @@ func (r *resolver) receiverField(pkg *packages.Package, x *ast.SelectorExpr) ([]
 	if m == nil || r.p.escapes[m] || len(r.methodCallers(m).sites) > 0 {
 		return nil, false
 	}
+	if f, ok := pkg.TypesInfo.Selections[x].Obj().(*types.Var); !ok || r.p.fieldAssigned[f.Origin()] || r.p.addrTaken[f] || r.p.addrTaken[f.Origin()] {
+		// Set after construction (a setter, x.f = v): the receivers'
+		// construction does not tell.
+		return nil, false
+	}
 	sites := r.p.callers[m]
 	if len(sites) == 0 {
 		return nil, false
