@@ -38,7 +38,9 @@ func TestURLWebSocket(t *testing.T) {
 		{[]string{"--stage", "prod", "--websocket"}, "", "stage prod has no WebSocket API"},
 	} {
 		var stdout, stderr bytes.Buffer
+		cliMu.Lock() // urfave/cli writes a package-level flag on every run
 		err := testApp(&stdout, &stderr, urlCommandWith(env)).RunContext(context.Background(), append([]string{"gochalice", "url"}, tc.args...))
+		cliMu.Unlock()
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("url %v: err = %v, want %q", tc.args, err, tc.err)
