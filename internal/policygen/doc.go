@@ -2,13 +2,17 @@
 // functions of a gochalice app (and for plain aws-lambda-go programs) from
 // the user's Go code.
 //
-// It loads the user's module with type information — from source only the
-// packages that can reach the AWS SDK, everything else from export data,
-// so its cost grows with the user's code and not with the SDK — and finds,
-// from each function's handlers, every aws-sdk-go-v2 operation the code can
-// reach: client calls, calls through the user's interfaces, struct fields
-// and function values, helpers in other packages and modules, closures and
-// goroutines, paginators, waiters, presigners and the S3 transfer manager.
+// It loads the user's module with type information — from source the
+// module's own packages and the libraries whose imports reach an SDK
+// service, everything else from export data, so its cost grows with the
+// user's code and not with the SDK — and finds, from each function's
+// handlers and from what runs before them (package variables, init, main),
+// every aws-sdk-go-v2 operation the code can reach: client calls, calls
+// through interfaces (to the types the receiver can hold, when every value
+// stored in it is visible), struct fields and function values, generics,
+// helpers in other packages and modules, closures and goroutines,
+// paginators, waiters, presigners, the S3 transfer manager and
+// gochalice's app/wsapi.
 // Operations map to IAM actions through checked-in data (internal/awsdata,
 // generated from the SDK and AWS's published action list). Where a call's
 // resource name is a constant or an environment variable the stage sets,
