@@ -362,6 +362,10 @@ func deployCommandWith(env *awsEnv) *cli.Command {
 				fmt.Fprintf(say, "Custom domain: %s\n  Point DNS for %s at %s: a CNAME, or a Route 53 alias record (HostedZoneId %s).\n",
 					cd.URL, cd.DomainName, cd.Target, cd.HostedZoneID)
 			}
+			if cd, ok := deployer.RecordedWebSocketCustomDomain(st); ok {
+				fmt.Fprintf(say, "WebSocket custom domain: %s\n  Point DNS for %s at %s: a CNAME, or a Route 53 alias record (HostedZoneId %s).\n",
+					cd.URL, cd.DomainName, cd.Target, cd.HostedZoneID)
+			}
 			return nil
 		},
 	}

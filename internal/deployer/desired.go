@@ -376,6 +376,9 @@ func buildDesired(in Input, checkPolicies bool) (*Desired, error) {
 	}
 	if wsSettings != nil {
 		d.Resources = append(d.Resources, webSocketAPIResources(wsSettings, wsRoutes)...)
+		domain, ps := webSocketDomainResources(wsSettings, in.Target)
+		problems = append(problems, ps...)
+		d.Resources = append(d.Resources, domain...)
 	}
 	if len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}

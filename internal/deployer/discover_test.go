@@ -202,7 +202,8 @@ func TestDeleteNothingRecorded(t *testing.T) {
 		// integrations) and the permissions go with their API and
 		// function; the invoke config with its function.
 		typ := string(c.Type)
-		part := strings.HasPrefix(typ, "websocket_") && c.Type != "websocket_api"
+		part := strings.HasPrefix(typ, "websocket_") && c.Type != "websocket_api" &&
+			c.Type != deployer.TypeWebSocketDomainName && c.Type != deployer.TypeWebSocketAPIMapping
 		if !part && c.Type != deployer.TypeDeployment && c.Type != deployer.TypePermission && c.Type != deployer.TypeInvokeConfig && c.Type != deployer.TypeHTTPStage {
 			created = append(created, c.Address)
 		}

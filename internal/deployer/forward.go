@@ -69,6 +69,8 @@ const (
 	TypeAPIMapping         = state.TypeAPIMapping
 
 	TypeWebSocketAPI         = state.TypeWebSocketAPI
+	TypeWebSocketDomainName  = state.TypeWebSocketDomainName
+	TypeWebSocketAPIMapping  = state.TypeWebSocketAPIMapping
 	TypeWebSocketIntegration = state.TypeWebSocketIntegration
 	TypeWebSocketRoute       = state.TypeWebSocketRoute
 	TypeWebSocketStage       = state.TypeWebSocketStage

@@ -48,7 +48,7 @@ func apiMappingKind() kind {
 		delete: func(ctx context.Context, a *applier, _ string, prior ResourceState) error {
 			d, domain := a.d, prior.Attributes["domain_name"]
 			err := d.retry(ctx, func() error {
-				if prior.Attributes["api"] == "HTTP" {
+				if apiV2(prior.Attributes["api"]) {
 					_, err := d.Clients.HTTPDomains.DeleteApiMapping(ctx, &apigatewayv2.DeleteApiMappingInput{DomainName: &domain, ApiMappingId: &prior.ID})
 					return err
 				}
@@ -81,7 +81,7 @@ func apiMappingKind() kind {
 				api, domain = rec.Attributes["api"], rec.Attributes["domain_name"]
 			}
 			mappings := c.t.APIGateway("/domainnames/" + domain + "/basepathmappings")
-			if api == "HTTP" {
+			if apiV2(api) {
 				mappings = c.t.APIGateway("/domainnames/" + domain + "/apimappings")
 			}
 			return []iampolicy.Statement{
@@ -94,8 +94,11 @@ func apiMappingKind() kind {
 
 // apiAddress is the address of the API the mapping maps to.
 func (s *APIMappingSpec) apiAddress() string {
-	if s.API == "HTTP" {
+	switch s.API {
+	case "HTTP":
 		return httpAPIAddr
+	case "WEBSOCKET":
+		return websocketAPIAddr
 	}
 	return restAPIAddr
 }
@@ -134,7 +137,7 @@ func (d *Deployer) listAPIMappings(ctx context.Context, api, domain string) ([]m
 	var out []mappingFound
 	err := d.retry(ctx, func() error {
 		out = nil
-		if api == "HTTP" {
+		if apiV2(api) {
 			var next *string
 			for {
 				page, err := d.Clients.HTTPDomains.GetApiMappings(ctx, &apigatewayv2.GetApiMappingsInput{DomainName: &domain, NextToken: next})
@@ -204,7 +207,11 @@ func (d *Deployer) readAPIMapping(ctx context.Context, spec APIMappingSpec) (Res
 }
 
 func mappingState(spec APIMappingSpec, m *mappingFound) ResourceState {
-	return ResourceState{Type: TypeAPIMapping, Name: spec.DomainName + "/" + spec.BasePath, ID: m.id, Attributes: map[string]string{
+	typ := TypeAPIMapping
+	if spec.API == "WEBSOCKET" {
+		typ = TypeWebSocketAPIMapping
+	}
+	return ResourceState{Type: typ, Name: spec.DomainName + "/" + spec.BasePath, ID: m.id, Attributes: map[string]string{
 		"api": spec.API, "domain_name": spec.DomainName, "endpoint_type": spec.EndpointType,
 		"base_path": spec.BasePath, "stage": m.stage, "api_id": m.apiID,
 	}}
@@ -247,7 +254,7 @@ func (d *Deployer) createAPIMapping(ctx context.Context, spec APIMappingSpec, ap
 	exists := false
 	adopted, err := d.createOnce(ctx, func() error {
 		var err error
-		if spec.API == "HTTP" {
+		if apiV2(spec.API) {
 			var out *apigatewayv2.CreateApiMappingOutput
 			out, err = d.Clients.HTTPDomains.CreateApiMapping(ctx, &apigatewayv2.CreateApiMappingInput{
 				DomainName: &spec.DomainName, ApiId: &apiID, Stage: &spec.Stage, ApiMappingKey: &spec.BasePath,
@@ -298,7 +305,7 @@ func (d *Deployer) createAPIMapping(ctx context.Context, spec APIMappingSpec, ap
 // spec's base path, API and stage.
 func (d *Deployer) updateAPIMapping(ctx context.Context, spec APIMappingSpec, from string, m *mappingFound, apiID string) (*mappingFound, error) {
 	err := d.retry(ctx, func() error {
-		if spec.API == "HTTP" {
+		if apiV2(spec.API) {
 			_, err := d.Clients.HTTPDomains.UpdateApiMapping(ctx, &apigatewayv2.UpdateApiMappingInput{
 				DomainName: &spec.DomainName, ApiMappingId: &m.id, ApiId: &apiID, Stage: &spec.Stage, ApiMappingKey: &spec.BasePath,
 			})
@@ -323,7 +330,7 @@ func (d *Deployer) updateAPIMapping(ctx context.Context, spec APIMappingSpec, fr
 		return nil, err
 	}
 	out := &mappingFound{id: m.id, key: spec.BasePath, apiID: apiID, stage: spec.Stage}
-	if spec.API != "HTTP" {
+	if !apiV2(spec.API) {
 		out.id = restBasePath(spec.BasePath)
 	}
 	return out, nil
@@ -340,7 +347,10 @@ func apiMappingCloudFormation(c *cfnContext, r Resource) (string, map[string]any
 	}
 	domain := map[string]any{"Ref": domainNameLogicalID}
 	stage := map[string]any{"Ref": api + ".Stage"}
-	if spec.API == "HTTP" {
+	if spec.API == "WEBSOCKET" {
+		domain, stage = map[string]any{"Ref": webSocketDomainNameLogicalID}, map[string]any{"Ref": webSocketStageLogicalID}
+	}
+	if apiV2(spec.API) {
 		props := map[string]any{"DomainName": domain, "ApiId": map[string]any{"Ref": api}, "Stage": stage}
 		if spec.BasePath != "" {
 			props["ApiMappingKey"] = spec.BasePath
@@ -358,11 +368,15 @@ func apiMappingCloudFormation(c *cfnContext, r Resource) (string, map[string]any
 // an aws_apigatewayv2_api_mapping (HTTP) of the API's stage.
 func apiMappingTerraform(c *tfContext, r Resource) ([]tfBlock, error) {
 	spec := r.APIMapping
-	if spec.API == "HTTP" {
+	if apiV2(spec.API) {
+		api := httpAPITerraformName
+		if spec.API == "WEBSOCKET" {
+			api = webSocketAPITerraformName
+		}
 		body := map[string]any{
 			"domain_name": "${aws_apigatewayv2_domain_name." + c.Name + ".id}",
-			"api_id":      "${aws_apigatewayv2_api." + httpAPITerraformName + ".id}",
-			"stage":       "${aws_apigatewayv2_stage." + httpAPITerraformName + ".id}",
+			"api_id":      "${aws_apigatewayv2_api." + api + ".id}",
+			"stage":       "${aws_apigatewayv2_stage." + api + ".id}",
 		}
 		if spec.BasePath != "" {
 			body["api_mapping_key"] = tfLiteral(spec.BasePath)

@@ -73,11 +73,7 @@ func domainResources(s *stages.Settings, t Target, apiAddr, stageAddr string) ([
 		api, endpoint = "HTTP", "REGIONAL"
 	}
 	var problems []Problem
-	certRegion := ""
-	if parts := strings.SplitN(cd.CertificateARN, ":", 6); len(parts) == 6 {
-		certRegion = parts[3]
-	}
-	known := func(r string) bool { return r != "" && !strings.ContainsAny(r, "<>${}") }
+	certRegion, known := certificateRegion(cd.CertificateARN), knownRegion
 	switch {
 	case endpoint == "PRIVATE":
 		problems = append(problems, Problem{Subject: subject,
@@ -125,6 +121,17 @@ func domainResources(s *stages.Settings, t Target, apiAddr, stageAddr string) ([
 	}, nil
 }
 
+// certificateRegion is the region of an ACM certificate's ARN.
+func certificateRegion(arn string) string {
+	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+		return parts[3]
+	}
+	return ""
+}
+
+// knownRegion reports whether r is a region rather than a placeholder.
+func knownRegion(r string) bool { return r != "" && !strings.ContainsAny(r, "<>${}") }
+
 // domainNameKind is the custom domain name (api_domain_name,
 // "domain_name").
 func domainNameKind() kind {
@@ -137,7 +144,7 @@ func domainNameKind() kind {
 		delete: func(ctx context.Context, a *applier, _ string, prior ResourceState) error {
 			d, name := a.d, prior.Name
 			err := d.retry(ctx, func() error {
-				if prior.Attributes["api"] == "HTTP" {
+				if apiV2(prior.Attributes["api"]) {
 					_, err := d.Clients.HTTPDomains.DeleteDomainName(ctx, &apigatewayv2.DeleteDomainNameInput{DomainName: &name})
 					return err
 				}
@@ -197,16 +204,19 @@ func listDomainNames(c *policyContext) iampolicy.Statement {
 
 // discoverDomainNames finds the domain names tagged as the stage's that
 // its state does not record. A domain is made after its API, so only a
-// stage with a REST or HTTP API, recorded or found, is looked at.
+// stage with an API, recorded or found, is looked at. A domain mapped to
+// the stage's WebSocket API is the WebSocket API's
+// (websocket_api_custom_domain); another is the REST or HTTP API's.
 func discoverDomainNames(ctx context.Context, dc *discovery) error {
-	d, api := dc.d, ""
+	d, api, wsID := dc.d, "", ""
 	switch {
 	case dc.known(TypeHTTPAPI, func(ResourceState) bool { return true }):
 		api = "HTTP"
 	case dc.known(TypeRestAPI, func(ResourceState) bool { return true }):
 		api = "REST"
 	}
-	if d.Clients.Domains == nil || api == "" {
+	dc.known(TypeWebSocketAPI, func(rs ResourceState) bool { wsID = rs.ID; return true })
+	if d.Clients.Domains == nil || (api == "" && wsID == "") {
 		return nil
 	}
 	var position *string
@@ -220,28 +230,46 @@ func discoverDomainNames(ctx context.Context, dc *discovery) error {
 		}
 		for _, dn := range out.Items {
 			name := aws.ToString(dn.DomainName)
-			if !dc.stage.Tagged(dn.Tags) || dc.known(TypeDomainName, func(rs ResourceState) bool { return rs.Name == name }) {
+			named := func(rs ResourceState) bool { return rs.Name == name }
+			if !dc.stage.Tagged(dn.Tags) || dc.known(TypeDomainName, named) || dc.known(TypeWebSocketDomainName, named) {
+				continue
+			}
+			domainAPI, domainAddr, mappingAddr, mappingType := api, domainNameAddr, apiMappingAddr, TypeAPIMapping
+			ours := func(m mappingFound) bool {
+				return dc.known(TypeRestAPI, func(a ResourceState) bool { return a.ID == m.apiID }) || dc.known(TypeHTTPAPI, func(a ResourceState) bool { return a.ID == m.apiID })
+			}
+			if wsID != "" && d.Clients.HTTPDomains != nil {
+				mappings, err := d.listAPIMappings(ctx, "WEBSOCKET", name)
+				if err != nil {
+					return err
+				}
+				if slices.ContainsFunc(mappings, func(m mappingFound) bool { return m.apiID == wsID }) {
+					domainAPI, domainAddr, mappingAddr, mappingType = "WEBSOCKET", webSocketDomainNameAddr, webSocketAPIMappingAddr, TypeWebSocketAPIMapping
+					ours = func(m mappingFound) bool { return m.apiID == wsID }
+				}
+			}
+			if domainAPI == "" {
 				continue
 			}
 			rs := restDomainState(&apigateway.GetDomainNameOutput{DomainName: dn.DomainName, EndpointConfiguration: dn.EndpointConfiguration,
 				CertificateArn: dn.CertificateArn, RegionalCertificateArn: dn.RegionalCertificateArn, SecurityPolicy: dn.SecurityPolicy, Tags: dn.Tags,
 				DistributionDomainName: dn.DistributionDomainName, DistributionHostedZoneId: dn.DistributionHostedZoneId,
-				RegionalDomainName: dn.RegionalDomainName, RegionalHostedZoneId: dn.RegionalHostedZoneId}).resource(name, api)
-			dc.add(domainNameAddr, rs)
+				RegionalDomainName: dn.RegionalDomainName, RegionalHostedZoneId: dn.RegionalHostedZoneId}).resource(name, domainAPI)
+			dc.add(domainAddr, rs)
 			// Its mappings to the stage's API go with it.
-			mappings, err := d.listAPIMappings(ctx, api, name)
+			mappings, err := d.listAPIMappings(ctx, domainAPI, name)
 			if err != nil {
 				return err
 			}
 			for _, m := range mappings {
-				if !dc.known(TypeRestAPI, func(a ResourceState) bool { return a.ID == m.apiID }) && !dc.known(TypeHTTPAPI, func(a ResourceState) bool { return a.ID == m.apiID }) {
+				if !ours(m) {
 					continue
 				}
-				spec := APIMappingSpec{API: api, DomainName: name, EndpointType: rs.Attributes["endpoint_type"], BasePath: m.key}
-				if !dc.known(TypeAPIMapping, func(r ResourceState) bool {
+				spec := APIMappingSpec{API: domainAPI, DomainName: name, EndpointType: rs.Attributes["endpoint_type"], BasePath: m.key}
+				if !dc.known(mappingType, func(r ResourceState) bool {
 					return r.Attributes["domain_name"] == name && r.Attributes["base_path"] == m.key
 				}) {
-					dc.add(apiMappingAddr, mappingState(spec, &m))
+					dc.add(mappingAddr, mappingState(spec, &m))
 				}
 			}
 		}
@@ -277,7 +305,11 @@ type domainState struct {
 }
 
 func (s domainState) resource(name, api string) ResourceState {
-	return ResourceState{Type: TypeDomainName, Name: name, ID: name, Attributes: map[string]string{
+	typ := TypeDomainName
+	if api == "WEBSOCKET" {
+		typ = TypeWebSocketDomainName
+	}
+	return ResourceState{Type: typ, Name: name, ID: name, Attributes: map[string]string{
 		"domain_name": name, "api": api, "endpoint_type": s.endpointType,
 		"certificate_arn": s.certificateARN, "security_policy": s.securityPolicy, "tags": jsonString(s.tags),
 		attrTargetDomainName: s.target, attrHostedZoneID: s.zone,
@@ -315,7 +347,7 @@ func httpDomainState(configs []apigwv2types.DomainNameConfiguration, tags map[st
 func (d *Deployer) readDomainName(ctx context.Context, name, api string) (ResourceState, bool, error) {
 	var s domainState
 	err := d.retry(ctx, func() error {
-		if api == "HTTP" {
+		if apiV2(api) {
 			out, err := d.Clients.HTTPDomains.GetDomainName(ctx, &apigatewayv2.GetDomainNameInput{DomainName: &name})
 			if err == nil {
 				s = httpDomainState(out.DomainNameConfigurations, out.Tags)
@@ -413,7 +445,7 @@ func applyDomainName(ctx context.Context, a *applier, r *Resource) error {
 // createDomainName sends the create call once (createOnce retries).
 func (d *Deployer) createDomainName(ctx context.Context, r *Resource) error {
 	spec := r.DomainName
-	if spec.API == "HTTP" {
+	if apiV2(spec.API) {
 		_, err := d.Clients.HTTPDomains.CreateDomainName(ctx, &apigatewayv2.CreateDomainNameInput{
 			DomainName: &r.Name, Tags: spec.Tags,
 			DomainNameConfigurations: []apigwv2types.DomainNameConfiguration{{
@@ -440,7 +472,7 @@ func (d *Deployer) createDomainName(ctx context.Context, r *Resource) error {
 func (d *Deployer) updateDomainName(ctx context.Context, r *Resource, rs ResourceState) error {
 	spec := r.DomainName
 	return d.retry(ctx, func() error {
-		if spec.API == "HTTP" {
+		if apiV2(spec.API) {
 			_, err := d.Clients.HTTPDomains.UpdateDomainName(ctx, &apigatewayv2.UpdateDomainNameInput{
 				DomainName: &r.Name,
 				DomainNameConfigurations: []apigwv2types.DomainNameConfiguration{{
@@ -485,7 +517,7 @@ func (d *Deployer) tagDomainName(ctx context.Context, t Target, r *Resource, hav
 	domainARN := t.APIGateway("/domainnames/" + r.Name)
 	if len(set) > 0 {
 		if err := d.retry(ctx, func() error {
-			if spec.API == "HTTP" {
+			if apiV2(spec.API) {
 				_, err := d.Clients.HTTPDomains.TagResource(ctx, &apigatewayv2.TagResourceInput{ResourceArn: &domainARN, Tags: set})
 				return err
 			}
@@ -497,7 +529,7 @@ func (d *Deployer) tagDomainName(ctx context.Context, t Target, r *Resource, hav
 	}
 	if len(unset) > 0 {
 		return d.retry(ctx, func() error {
-			if spec.API == "HTTP" {
+			if apiV2(spec.API) {
 				_, err := d.Clients.HTTPDomains.UntagResource(ctx, &apigatewayv2.UntagResourceInput{ResourceArn: &domainARN, TagKeys: unset})
 				return err
 			}
@@ -514,7 +546,7 @@ func domainNameCloudFormation(c *cfnContext, r Resource) (string, map[string]any
 	spec := r.DomainName
 	target, zone := "RegionalDomainName", "RegionalHostedZoneId"
 	typ, props := "", map[string]any{"DomainName": r.Name}
-	if spec.API == "HTTP" {
+	if apiV2(spec.API) {
 		typ = "AWS::ApiGatewayV2::DomainName"
 		props["DomainNameConfigurations"] = []any{map[string]any{
 			"CertificateArn": spec.CertificateARN, "EndpointType": "REGIONAL", "SecurityPolicy": spec.SecurityPolicy,
@@ -540,13 +572,17 @@ func domainNameCloudFormation(c *cfnContext, r Resource) (string, map[string]any
 			props["Tags"] = tags
 		}
 	}
-	c.Outputs["AliasDomainName"] = map[string]any{
-		"Description": "the domain name a DNS record for " + r.Name + " points to (a CNAME, or a Route 53 alias in HostedZoneId)",
-		"Value":       map[string]any{"Fn::GetAtt": []any{domainNameLogicalID, target}},
+	id, out := domainNameLogicalID, ""
+	if spec.API == "WEBSOCKET" {
+		id, out = webSocketDomainNameLogicalID, "WebsocketApi"
 	}
-	c.Outputs["HostedZoneId"] = map[string]any{
-		"Description": "the Route 53 hosted zone of AliasDomainName",
-		"Value":       map[string]any{"Fn::GetAtt": []any{domainNameLogicalID, zone}},
+	c.Outputs[out+"AliasDomainName"] = map[string]any{
+		"Description": "the domain name a DNS record for " + r.Name + " points to (a CNAME, or a Route 53 alias in " + out + "HostedZoneId)",
+		"Value":       map[string]any{"Fn::GetAtt": []any{id, target}},
+	}
+	c.Outputs[out+"HostedZoneId"] = map[string]any{
+		"Description": "the Route 53 hosted zone of " + out + "AliasDomainName",
+		"Value":       map[string]any{"Fn::GetAtt": []any{id, zone}},
 	}
 	return typ, props, nil
 }
@@ -564,7 +600,7 @@ func domainNameTerraform(c *tfContext, r Resource) ([]tfBlock, error) {
 		body["tags"] = tags
 	}
 	var typ, target, zone string
-	if spec.API == "HTTP" {
+	if apiV2(spec.API) {
 		typ = "aws_apigatewayv2_domain_name"
 		body["domain_name_configuration"] = map[string]any{
 			"certificate_arn": tfLiteral(spec.CertificateARN), "endpoint_type": "REGIONAL", "security_policy": spec.SecurityPolicy,
@@ -582,12 +618,15 @@ func domainNameTerraform(c *tfContext, r Resource) ([]tfBlock, error) {
 			target, zone = "regional_domain_name", "regional_zone_id"
 		}
 	}
-	ref := typ + "." + c.Name + "."
-	c.Outputs["AliasDomainName"] = map[string]any{
-		"description": "the domain name a DNS record for " + r.Name + " points to (a CNAME, or a Route 53 alias in HostedZoneId)",
+	ref, out := typ+"."+c.Name+".", ""
+	if spec.API == "WEBSOCKET" {
+		out = "WebsocketApi"
+	}
+	c.Outputs[out+"AliasDomainName"] = map[string]any{
+		"description": "the domain name a DNS record for " + r.Name + " points to (a CNAME, or a Route 53 alias in " + out + "HostedZoneId)",
 		"value":       "${" + ref + target + "}",
 	}
-	c.Outputs["HostedZoneId"] = map[string]any{"description": "the Route 53 hosted zone of AliasDomainName", "value": "${" + ref + zone + "}"}
+	c.Outputs[out+"HostedZoneId"] = map[string]any{"description": "the Route 53 hosted zone of " + out + "AliasDomainName", "value": "${" + ref + zone + "}"}
 	return []tfBlock{{typ: typ, name: c.Name, body: body}}, nil
 }
 
@@ -603,15 +642,26 @@ type CustomDomain struct {
 	Target, HostedZoneID string
 }
 
-// RecordedCustomDomain returns the custom domain recorded in s, if any.
+// RecordedCustomDomain returns the API's custom domain recorded in s, if
+// any.
 func RecordedCustomDomain(s *State) (CustomDomain, bool) {
-	rs, ok := s.Resources[domainNameAddr]
+	return recordedDomain(s, domainNameAddr, apiMappingAddr, "https://")
+}
+
+// RecordedWebSocketCustomDomain returns the WebSocket API's custom domain
+// recorded in s, if any; its URL is a wss:// one.
+func RecordedWebSocketCustomDomain(s *State) (CustomDomain, bool) {
+	return recordedDomain(s, webSocketDomainNameAddr, webSocketAPIMappingAddr, "wss://")
+}
+
+func recordedDomain(s *State, domainAddr, mappingAddr, scheme string) (CustomDomain, bool) {
+	rs, ok := s.Resources[domainAddr]
 	if !ok {
 		return CustomDomain{}, false
 	}
-	cd := CustomDomain{DomainName: rs.Name, URL: "https://" + rs.Name + "/",
+	cd := CustomDomain{DomainName: rs.Name, URL: scheme + rs.Name + "/",
 		Target: rs.Attributes[attrTargetDomainName], HostedZoneID: rs.Attributes[attrHostedZoneID]}
-	if m, ok := s.Resources[apiMappingAddr]; ok && m.Attributes["base_path"] != "" {
+	if m, ok := s.Resources[mappingAddr]; ok && m.Attributes["base_path"] != "" {
 		cd.URL += m.Attributes["base_path"] + "/"
 	}
 	return cd, true

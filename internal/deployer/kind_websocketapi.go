@@ -70,6 +70,11 @@ func webSocketAPIStatements(c *policyContext) []iam.Statement {
 		allow("ListAndCreateWebSocketAPIs", []string{"apigateway:GET", "apigateway:POST"}, iam.Strings{apis}, nil),
 		allow("ManageWebSocketAPIs", []string{"apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST"},
 			iam.Strings{apis + "/*"}, nil),
+		// Finding a websocket_api_custom_domain an interrupted deploy left
+		// (discoverDomainNames): the stage's tagged domains, and the API
+		// mappings that tell which API each serves (read only).
+		listDomainNames(c),
+		allow("ListDomainAPIMappings", []string{"apigateway:GET"}, iam.Strings{c.t.APIGateway("/domainnames/*/apimappings")}, nil),
 	}
 }
 

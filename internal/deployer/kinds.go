@@ -85,14 +85,14 @@ type kind struct {
 // the functions. Apply follows the dependencies themselves
 // (Resource.DependsOn) and uses this order only among steps that are
 // ready together.
-func creationOrder() [20]ResourceType {
+func creationOrder() [22]ResourceType {
 	return [...]ResourceType{
 		TypeWebSocketAPI,
 		TypeRole, TypeFunction, TypeLogGroup, TypeInvokeConfig, TypeEventSourceMapping,
 		TypeRestAPI, TypeDeployment, TypeHTTPAPI, TypeHTTPStage,
 		TypeWebSocketIntegration, TypeWebSocketRoute, TypeWebSocketStage, TypePermission,
 		TypeRule, TypeSubscription, TypeBucketNotification, TypeUsagePlan,
-		TypeDomainName, TypeAPIMapping,
+		TypeDomainName, TypeAPIMapping, TypeWebSocketDomainName, TypeWebSocketAPIMapping,
 	}
 }
 
@@ -140,6 +140,10 @@ func kindOf(t ResourceType) (kind, bool) {
 		return domainNameKind(), true
 	case TypeAPIMapping:
 		return apiMappingKind(), true
+	case TypeWebSocketDomainName:
+		return webSocketDomainNameKind(), true
+	case TypeWebSocketAPIMapping:
+		return webSocketAPIMappingKind(), true
 	}
 	return kind{}, false
 }

@@ -39,6 +39,8 @@ func everyKindProject(t *testing.T, http bool) *deployer.Project {
 	p.Settings["worker"].LogRetentionInDays = 7
 	p.Settings[manifest.APIHandlerName].APIGatewayCustomDomain = &stages.CustomDomain{DomainName: "api.example.com",
 		CertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/abc", TLSVersion: "TLS_1_2", URLPrefix: "v1"}
+	p.Settings["websocket_message"].WebsocketAPICustomDomain = &stages.CustomDomain{DomainName: "ws.example.com",
+		CertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/abc", TLSVersion: "TLS_1_2"}
 	if http {
 		p.Settings[manifest.APIHandlerName].APIGatewayType = stages.APIGatewayTypeHTTP
 	}

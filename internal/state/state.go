@@ -46,6 +46,8 @@ const (
 	TypeAPIMapping         ResourceType = "api_mapping"
 
 	TypeWebSocketAPI         ResourceType = "websocket_api"
+	TypeWebSocketDomainName  ResourceType = "websocket_domain_name"
+	TypeWebSocketAPIMapping  ResourceType = "websocket_api_mapping"
 	TypeWebSocketIntegration ResourceType = "websocket_integration"
 	TypeWebSocketRoute       ResourceType = "websocket_route"
 	TypeWebSocketStage       ResourceType = "websocket_api_stage"
