@@ -577,28 +577,11 @@ func (p *program) dynamicTypes(pkg *packages.Package, e ast.Expr, depth int) (ts
 	}
 	var vals []ast.Expr
 	switch x := e.(type) {
-	case *ast.Ident:
-		v, isVar := pkg.TypesInfo.Uses[x].(*types.Var)
-		if _, isParam := p.paramOf[v]; !isVar || v.IsField() || isParam || p.addrTaken[v] {
-			return nil, false // a parameter, or set through a pointer
-		}
-		vals = p.assigns[v]
-	case *ast.SelectorExpr:
-		sel, isSel := pkg.TypesInfo.Selections[x]
-		if !isSel {
-			// pkg.Var
-			v, isVar := pkg.TypesInfo.Uses[x.Sel].(*types.Var)
-			if !isVar || p.addrTaken[v] {
-				return nil, false
-			}
-			vals = p.assigns[v]
-			break
-		}
-		f, isVar := sel.Obj().(*types.Var)
-		if sel.Kind() != types.FieldVal || !isVar || p.addrTaken[f] {
+	case *ast.Ident, *ast.SelectorExpr:
+		var ok bool
+		if vals, ok = p.stored(pkg, x); !ok {
 			return nil, false
 		}
-		vals = p.fields[f]
 	case *ast.CallExpr:
 		fn := calleeFunc(pkg.TypesInfo, x)
 		if fn == nil || p.decls[fn.Origin()] == nil || p.decls[fn.Origin()].Body == nil {
@@ -641,6 +624,37 @@ func (p *program) dynamicTypes(pkg *packages.Package, e ast.Expr, depth int) (ts
 		}
 	}
 	return ts, true
+}
+
+// stored returns every value the code the analysis reads stores in the
+// variable, package variable or struct field e names. ok is false when e
+// names none, or when it may also be set where the index does not look:
+// a parameter (set by its callers) or a variable or field whose address
+// is taken (set through a pointer).
+func (p *program) stored(pkg *packages.Package, e ast.Expr) (vals []ast.Expr, ok bool) {
+	switch x := e.(type) {
+	case *ast.Ident:
+		v, isVar := pkg.TypesInfo.Uses[x].(*types.Var)
+		if _, isParam := p.paramOf[v]; !isVar || v.IsField() || isParam || p.addrTaken[v] {
+			return nil, false
+		}
+		return p.assigns[v], true
+	case *ast.SelectorExpr:
+		sel, isSel := pkg.TypesInfo.Selections[x]
+		if !isSel { // pkg.Var
+			v, isVar := pkg.TypesInfo.Uses[x.Sel].(*types.Var)
+			if !isVar || p.addrTaken[v] {
+				return nil, false
+			}
+			return p.assigns[v], true
+		}
+		f, isVar := sel.Obj().(*types.Var)
+		if sel.Kind() != types.FieldVal || !isVar || p.addrTaken[f] {
+			return nil, false
+		}
+		return p.fields[f], true
+	}
+	return nil, false
 }
 
 // pkgOfExpr returns the package whose syntax holds e, else fallback.

@@ -401,26 +401,14 @@ func (r *resolver) regionOf(pkg *packages.Package, e ast.Expr, depth int, region
 		return x.Op == token.AND && r.regionOf(pkg, x.X, depth+1, regions)
 	case *ast.StarExpr:
 		return r.regionOf(pkg, x.X, depth+1, regions)
-	case *ast.Ident:
-		v, ok := pkg.TypesInfo.Uses[x].(*types.Var)
-		if !ok {
-			return false
-		}
-		if _, isParam := r.p.paramOf[v]; isParam {
-			return false
-		}
-		vals = r.p.assigns[v]
-		set = r.p.varField[varField{v, "Region"}]
-	case *ast.SelectorExpr:
-		if sel, ok := pkg.TypesInfo.Selections[x]; ok {
-			f, isVar := sel.Obj().(*types.Var)
-			if sel.Kind() != types.FieldVal || !isVar {
-				return false
+	case *ast.Ident, *ast.SelectorExpr:
+		if id, isIdent := x.(*ast.Ident); isIdent {
+			if v, ok := pkg.TypesInfo.Uses[id].(*types.Var); ok {
+				set = r.p.varField[varField{v, "Region"}]
 			}
-			vals = r.p.fields[f]
-		} else if v, ok := pkg.TypesInfo.Uses[x.Sel].(*types.Var); ok {
-			vals = r.p.assigns[v]
-		} else {
+		}
+		var ok bool
+		if vals, ok = r.p.stored(pkg, x); !ok {
 			return false
 		}
 	case *ast.CallExpr:
@@ -513,32 +501,22 @@ func (r *resolver) assumed(pkg *packages.Package, e ast.Expr, depth int) bool {
 	switch x := e.(type) {
 	case *ast.UnaryExpr:
 		return x.Op == token.AND && r.assumed(pkg, x.X, depth+1)
-	case *ast.Ident:
-		v, ok := pkg.TypesInfo.Uses[x].(*types.Var)
-		if !ok {
-			return false
-		}
-		if sets := r.p.varField[varField{v, "Credentials"}]; len(sets) > 0 {
-			for _, s := range sets {
-				if s == nil || !callsAssumeRole(r.pkgOf(s, pkg), s) {
-					return false
+	case *ast.Ident, *ast.SelectorExpr:
+		if id, isIdent := x.(*ast.Ident); isIdent {
+			if v, ok := pkg.TypesInfo.Uses[id].(*types.Var); ok {
+				if sets := r.p.varField[varField{v, "Credentials"}]; len(sets) > 0 {
+					for _, s := range sets {
+						if s == nil || !callsAssumeRole(r.pkgOf(s, pkg), s) {
+							return false
+						}
+					}
+					return true
 				}
 			}
-			return true
 		}
-		if _, isParam := r.p.paramOf[v]; isParam {
+		var ok bool
+		if vals, ok = r.p.stored(pkg, x); !ok {
 			return false
-		}
-		vals = r.p.assigns[v]
-	case *ast.SelectorExpr:
-		if sel, ok := pkg.TypesInfo.Selections[x]; ok {
-			f, isVar := sel.Obj().(*types.Var)
-			if sel.Kind() != types.FieldVal || !isVar {
-				return false
-			}
-			vals = r.p.fields[f]
-		} else if v, ok := pkg.TypesInfo.Uses[x.Sel].(*types.Var); ok {
-			vals = r.p.assigns[v]
 		}
 	case *ast.CallExpr:
 		fn := calleeFunc(pkg.TypesInfo, x)
