@@ -128,12 +128,13 @@ func V2HTTPRequest(r *http.Request) (*events.APIGatewayV2HTTPRequest, bool) {
 // event copies none of its headers.
 func (a *App) HandleProxyRequest(ctx context.Context, ev *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	h := a.Handler()
-	req, err := requestFromV1(ctx, ev)
+	d := a.lookupDirect(ev.HTTPMethod, ev.Resource)
+	req, err := requestFromV1(ctx, ev, d.template())
 	if err != nil {
 		return badEventV1(err), nil
 	}
 	w := a.newResponseWriter()
-	if d := a.lookupDirect(ev.HTTPMethod, ev.Resource); d != nil {
+	if d != nil {
 		a.serveDirect(w, req, d, ev.PathParameters)
 	} else {
 		h.ServeHTTP(w, req)
@@ -152,14 +153,18 @@ func (a *App) HandleProxyRequest(ctx context.Context, ev *events.APIGatewayProxy
 // app's routes.
 func (a *App) HandleV2HTTPRequest(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	h := a.Handler()
-	req, err := requestFromV2(ctx, ev)
+	method, resource, _ := strings.Cut(ev.RouteKey, " ")
+	var d *directRoute
+	if resource != "" {
+		d = a.lookupDirect(method, resource)
+	}
+	req, err := requestFromV2(ctx, ev, d.template())
 	if err != nil {
 		r := badEventV1(err)
 		return events.APIGatewayV2HTTPResponse{StatusCode: r.StatusCode, Headers: map[string]string{"Content-Type": "application/json"}, Body: r.Body}, nil
 	}
 	w := a.newResponseWriter()
-	method, resource, _ := strings.Cut(ev.RouteKey, " ")
-	if d := a.lookupDirect(method, resource); d != nil && resource != "" {
+	if d != nil {
 		a.serveDirect(w, req, d, ev.PathParameters)
 	} else {
 		h.ServeHTTP(w, req)
@@ -218,12 +223,15 @@ func (a *App) invokeAPI(ctx context.Context, payload []byte) ([]byte, error) {
 	return json.Marshal(resp)
 }
 
-func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*http.Request, error) {
+// requestFromV1 returns the request of a REST API event; tmpl, when not
+// nil, is the template of the route that serves it (directRoute.template).
+func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest, tmpl *http.Request) (*http.Request, error) {
 	path, rawPath, err := routePath(ev.Resource, ev.PathParameters, ev.Path)
 	if err != nil {
 		return nil, err
 	}
-	u := &url.URL{Path: path, RawPath: rawPath}
+	er := &eventRequest{url: url.URL{Path: path, RawPath: rawPath}, ctx: eventContext{Context: ctx, ev: ev}}
+	u := &er.url
 	// RequestURI and RawQuery share one string.
 	p := requestPath(u)
 	uri := p
@@ -242,15 +250,23 @@ func requestFromV1(ctx context.Context, ev *events.APIGatewayProxyRequest) (*htt
 			header[http.CanonicalHeaderKey(k)] = []string{v}
 		}
 	}
-	body, err := eventBody(ev.Body, ev.IsBase64Encoded)
+	body, n, err := er.eventBody(ev.Body, ev.IsBase64Encoded)
 	if err != nil {
 		return nil, err
 	}
-	host := header.Get("Host")
+	host := headerValue(header, "Host")
 	if host == "" {
 		host = ev.RequestContext.DomainName
 	}
-	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.HTTPMethod, u, uri, header, body, host, ev.RequestContext.Identity.SourceIP), nil
+	return newRequest(&er.ctx, tmpl, ev.HTTPMethod, u, uri, header, body, n, host, ev.RequestContext.Identity.SourceIP), nil
+}
+
+// headerValue is header.Get(key) for a canonical key.
+func headerValue(header http.Header, key string) string {
+	if vs := header[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // canonicalHeader turns API Gateway's multi-value headers into an
@@ -391,7 +407,9 @@ func encodeQuery(path string, multi map[string][]string, single map[string]strin
 	return b.String()
 }
 
-func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+// requestFromV2 returns the request of an HTTP API event; tmpl is as for
+// requestFromV1.
+func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest, tmpl *http.Request) (*http.Request, error) {
 	resource := ""
 	if _, p, ok := strings.Cut(ev.RouteKey, " "); ok {
 		resource = p
@@ -400,7 +418,8 @@ func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (*ht
 	if err != nil {
 		return nil, err
 	}
-	u := &url.URL{Path: path, RawPath: rawPath, RawQuery: ev.RawQueryString}
+	er := &eventRequest{url: url.URL{Path: path, RawPath: rawPath, RawQuery: ev.RawQueryString}, ctx: eventContext{Context: ctx, ev: ev}}
+	u := &er.url
 	uri := requestPath(u)
 	if u.RawQuery != "" {
 		uri += "?" + u.RawQuery
@@ -412,51 +431,65 @@ func requestFromV2(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) (*ht
 	if len(ev.Cookies) > 0 {
 		header["Cookie"] = []string{strings.Join(ev.Cookies, "; ")}
 	}
-	body, err := eventBody(ev.Body, ev.IsBase64Encoded)
+	body, n, err := er.eventBody(ev.Body, ev.IsBase64Encoded)
 	if err != nil {
 		return nil, err
 	}
-	host := header.Get("Host")
+	host := headerValue(header, "Host")
 	if host == "" {
 		host = ev.RequestContext.DomainName
 	}
-	return newRequest(context.WithValue(ctx, eventKey{}, ev), ev.RequestContext.HTTP.Method, u, uri, header, body, host, ev.RequestContext.HTTP.SourceIP), nil
+	return newRequest(&er.ctx, tmpl, ev.RequestContext.HTTP.Method, u, uri, header, body, n, host, ev.RequestContext.HTTP.SourceIP), nil
 }
 
-// newRequest returns the request for an event; requestURI is
-// u.RequestURI(), computed by the caller with the query.
-func newRequest(ctx context.Context, method string, u *url.URL, requestURI string, header http.Header, body []byte, host, remote string) *http.Request {
-	if method == "" {
-		method = http.MethodGet
+// newRequest returns the request for an event: a Clone of tmpl when there
+// is one, which keeps its pattern match. requestURI is u.RequestURI(),
+// computed by the caller with the query; body holds n bytes.
+func newRequest(ctx context.Context, tmpl *http.Request, method string, u *url.URL, requestURI string, header http.Header, body io.ReadCloser, n int, host, remote string) *http.Request {
+	if tmpl != nil {
+		r := tmpl.Clone(ctx)
+		setRequest(r, method, u, requestURI, header, body, n, host, remote)
+		return r
 	}
-	r := &http.Request{
-		Method:     method,
-		URL:        u,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     header,
-		Host:       host,
-		RemoteAddr: remote,
-		RequestURI: requestURI,
-		Body:       http.NoBody,
-	}
-	if len(body) > 0 {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-	}
+	var r http.Request
+	setRequest(&r, method, u, requestURI, header, body, n, host, remote)
 	return r.WithContext(ctx)
 }
 
-func eventBody(body string, b64 bool) ([]byte, error) {
+// setRequest sets the request fields of an event's request.
+func setRequest(r *http.Request, method string, u *url.URL, requestURI string, header http.Header, body io.ReadCloser, n int, host, remote string) {
+	if method == "" {
+		method = http.MethodGet
+	}
+	r.Method = method
+	r.URL = u
+	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
+	r.Header = header
+	r.Host = host
+	r.RemoteAddr = remote
+	r.RequestURI = requestURI
+	r.Body = body
+	r.ContentLength = int64(n)
+}
+
+// eventBody returns the request body of an event's body and its length:
+// the body string itself, read in place, or its base64 decoding.
+func (er *eventRequest) eventBody(body string, b64 bool) (io.ReadCloser, int, error) {
 	if !b64 {
-		return []byte(body), nil
+		if body == "" {
+			return http.NoBody, 0, nil
+		}
+		er.body.Reset(body)
+		return &er.body, len(body), nil
 	}
 	b, err := base64.StdEncoding.DecodeString(body)
 	if err != nil {
-		return nil, fmt.Errorf("the event's body is marked base64 but does not decode: %v", err)
+		return nil, 0, fmt.Errorf("the event's body is marked base64 but does not decode: %v", err)
 	}
-	return b, nil
+	if len(b) == 0 {
+		return http.NoBody, 0, nil
+	}
+	return io.NopCloser(bytes.NewReader(b)), len(b), nil
 }
 
 // routePath gives the path to route: the resource template with its path

@@ -84,6 +84,7 @@ type directRoute struct {
 	handler http.Handler
 	pattern string   // r.Pattern, as http.ServeMux would set it
 	params  []string // the path parameter names, as in the resource
+	tmpl    directTemplate
 }
 
 // lookupDirect returns the route API Gateway matched for method and
