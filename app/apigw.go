@@ -718,7 +718,7 @@ func (w *responseWriter) result() (status int, header map[string][]string, body 
 		status = http.StatusOK
 	}
 	raw := w.body.Bytes()
-	ct := w.header.Get("Content-Type")
+	ct := headerValue(w.header, "Content-Type")
 	if ct == "" && len(raw) > 0 {
 		ct = http.DetectContentType(raw)
 		w.header.Set("Content-Type", ct)
