@@ -150,3 +150,43 @@ func TestEventContext(t *testing.T) {
 		t.Errorf("err = %v, cause = %v", ctx.Err(), context.Cause(child))
 	}
 }
+
+// TestV2DirectTemplate: an HTTP API event named by its route key is served
+// by that route with its path parameters in the request's match, on a
+// method route and on an ANY route with a greedy parameter.
+func TestV2DirectTemplate(t *testing.T) {
+	t.Parallel()
+	a := New("v2")
+	seen := func(w http.ResponseWriter, r *http.Request) {
+		_ = WriteJSON(w, http.StatusOK, map[string]string{"pattern": r.Pattern, "id": r.PathValue("id"), "rest": r.PathValue("rest")})
+	}
+	a.Route("GET /items/{id}", seen)
+	a.Route("/files/{rest...}", seen)
+	for _, tc := range []struct {
+		ev   events.APIGatewayV2HTTPRequest
+		want map[string]string
+	}{
+		{
+			events.APIGatewayV2HTTPRequest{RouteKey: "GET /items/{id}", RawPath: "/items/a%20b", PathParameters: map[string]string{"id": "a%20b"},
+				RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}},
+			map[string]string{"pattern": "GET /items/{id}", "id": "a b", "rest": ""},
+		},
+		{
+			events.APIGatewayV2HTTPRequest{RouteKey: "ANY /files/{rest+}", RawPath: "/files/x/y", PathParameters: map[string]string{"rest": "x/y"},
+				RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "DELETE"}}},
+			map[string]string{"pattern": "/files/{rest...}", "id": "", "rest": "x/y"},
+		},
+	} {
+		resp, err := a.HandleV2HTTPRequest(context.Background(), &tc.ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]string
+		if err := json.Unmarshal([]byte(resp.Body), &got); err != nil {
+			t.Fatalf("%d %s: %v", resp.StatusCode, resp.Body, err)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: handler saw (-want +got):\n%s", tc.ev.RouteKey, diff)
+		}
+	}
+}
