@@ -72,7 +72,7 @@ func run(ctx context.Context, w io.Writer, runs int, timeout time.Duration, also
 			bins[i] = t.Bin
 			continue
 		}
-		if bins[i], err = build(ctx, dir, t); err != nil {
+		if bins[i], err = build(ctx, dir, t, true); err != nil {
 			return err
 		}
 	}

@@ -37,12 +37,19 @@ func targets() []target {
 	}
 }
 
-// build compiles t into dir as the deployer builds a Lambda binary, but
-// for the host, and returns the binary's path.
-func build(ctx context.Context, dir string, t target) (string, error) {
+// build compiles t into dir and returns the binary's path. asLambda builds
+// it as the deployer builds a Lambda binary (-tags lambda.norpc, -trimpath,
+// CGO_ENABLED=0), but for the host; otherwise with go build's defaults.
+func build(ctx context.Context, dir string, t target, asLambda bool) (string, error) {
 	bin := filepath.Join(dir, t.Name)
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, t.Package)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	args := []string{"build", "-o", bin}
+	env := os.Environ()
+	if asLambda {
+		args = append(args, "-tags", "lambda.norpc", "-trimpath")
+		env = append(env, "CGO_ENABLED=0")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, t.Package)...)
+	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build %s: %v\n%s", t.Package, err, out)
 	}
