@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: installs the test tools (dynalite, the IAM
+# Runs every test CI runs: installs the test tools (dynalite, the IAM
 # action list and the CloudFormation schemas from npm; Go modules from the
-# module proxy), then gofmt, go mod tidy, go vet, golangci-lint (the
-# standard linters with staticcheck, exhaustive and depguard's import
-# rules; .golangci.yml), the release configuration's test, and every test
-# with the race detector. The release build itself is
-# scripts/release-check.sh, kept out of here because building goreleaser
-# takes longer than everything else together.
+# module proxy), then gofmt, go mod tidy, go vet, the release
+# configuration's test, and every test: with the race detector on the
+# packages whose own code runs goroutines (app, internal/local,
+# internal/deployer), without it elsewhere, where it would double the
+# compilation for code that runs one goroutine at a time. The linters are
+# scripts/lint.sh (CI runs it too) and the release build
+# scripts/release-check.sh, kept out of here because compiling golangci-lint
+# and goreleaser takes longer than the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,16 +40,37 @@ go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 
 step "go vet"
 go vet ./...
 go -C tools/goreleaser vet ./...
-step golangci-lint
-go tool -modfile=tools/golangci-lint/go.mod golangci-lint run ./...
 step "release configuration"
 # goreleaser's own strict config loader and the settings that matter,
 # without building goreleaser (tools/goreleaser/config_test.go).
 go -C tools/goreleaser test ./...
 wait "$npm_pid" || { echo "npm ci failed"; exit 1; }
-step "go test -race"
-# internal/e2e deploys the examples against moto (../shared/moto), which
-# takes minutes: more than go test's default 10-minute limit on a busy
-# machine.
-go test -race -timeout 30m ./...
+step "go test"
+# Test scratch (t.TempDir, state files that are fsynced after every step,
+# builds) goes to memory when the machine has a tmpfs that may hold
+# programs and TMPDIR is not set: the deployer's tests save state
+# thousands of times.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  shm=$(mktemp -d /dev/shm/gochalice-test.XXXXXX)
+  printf '#!/bin/sh\nexit 0\n' >"$shm/probe" && chmod +x "$shm/probe"
+  if "$shm/probe" 2>/dev/null; then
+    rm -f "$shm/probe"
+    export TMPDIR="$shm"
+    trap 'rm -f "$times_file"; rm -rf "$shm"' EXIT
+  else
+    rm -rf "$shm"
+  fi
+fi
+race_pkgs=(./app/... ./internal/local/ ./internal/deployer/)
+mapfile -t other_pkgs < <(go list ./... | grep -vxF -f <(go list "${race_pkgs[@]}"))
+# Both halves run at once, so that the long packages of each (the
+# deployer's crash tests; internal/e2e, which deploys the examples against
+# moto, ../shared/moto) overlap. -timeout 30m: e2e takes minutes, more
+# than go test's default 10-minute limit on a busy machine.
+go test -race -timeout 30m "${race_pkgs[@]}" &
+race_pid=$!
+status=0
+go test -timeout 30m "${other_pkgs[@]}" || status=$?
+wait "$race_pid" || status=$?
+[ "$status" -eq 0 ] || exit "$status"
 step done
