@@ -63,6 +63,7 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
 fi
 race_pkgs=(./app/... ./internal/local/ ./internal/deployer/)
 mapfile -t other_pkgs < <(go list ./... | grep -vxF -f <(go list "${race_pkgs[@]}"))
+[ "${#other_pkgs[@]}" -gt 10 ] || { echo "go list ./... failed: fix the error above"; go list ./... >/dev/null; exit 1; }
 # Both halves run at once, so that the long packages of each (the
 # deployer's crash tests; internal/e2e, which deploys the examples against
 # moto, ../shared/moto) overlap. -timeout 30m: e2e takes minutes, more
