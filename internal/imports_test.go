@@ -58,10 +58,20 @@ var deniedDeps = []struct {
 	{"internal/local/...", []string{"github.com/aws/aws-sdk-go-v2", "internal/deployer"}},
 }
 
-// awsImporters are the only packages that may import an AWS SDK service
-// package: the deployer, its fakes, the CLI (which makes the clients) and
-// the examples (apps that call AWS).
-var awsImporters = []string{"internal/deployer", "internal/fakeaws", "cmd/", "examples/"}
+// narrowImports are libraries only a few packages may import at all
+// (each a path relative to the module, "x/" for a tree).
+var narrowImports = []struct {
+	prefix    string
+	importers []string
+	why       string
+}{
+	// The deployer, its fakes, the CLI (which makes the clients) and the
+	// examples (apps that call AWS).
+	{awsServices, []string{"internal/deployer", "internal/fakeaws", "cmd/", "examples/"},
+		"AWS is called only from internal/deployer, behind its small interfaces (tests use internal/fakeaws)"},
+	{"github.com/urfave/cli", []string{"cmd/"},
+		"only cmd/ parses command lines; return values and errors instead"},
+}
 
 type pkgInfo struct {
 	path          string
@@ -169,14 +179,16 @@ func TestImportRules(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range pkgs {
-		rel := strings.TrimPrefix(p.path, module)
-		if slices.ContainsFunc(awsImporters, func(a string) bool { return rel == strings.TrimSuffix(a, "/") || strings.HasPrefix(rel, a) }) {
-			continue
-		}
-		for _, imp := range p.imports {
-			if strings.HasPrefix(imp, awsServices) {
-				t.Errorf("%s imports the AWS SDK service package %s: only %v may", rel, imp, awsImporters)
+	for _, n := range narrowImports {
+		for _, p := range pkgs {
+			rel := strings.TrimPrefix(p.path, module)
+			if slices.ContainsFunc(n.importers, func(a string) bool { return rel == strings.TrimSuffix(a, "/") || strings.HasPrefix(rel, a) }) {
+				continue
+			}
+			for _, imp := range p.imports {
+				if imp == strings.TrimSuffix(n.prefix, "/") || strings.HasPrefix(imp, n.prefix) {
+					t.Errorf("%s imports %s: only %v may (%s)", rel, imp, n.importers, n.why)
+				}
 			}
 		}
 	}
