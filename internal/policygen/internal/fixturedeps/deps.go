@@ -20,6 +20,7 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	_ "github.com/aws/aws-sdk-go-v2/service/firehose"
 	_ "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	_ "github.com/aws/aws-sdk-go-v2/service/kms"
 	_ "github.com/aws/aws-sdk-go-v2/service/lambda"
 	_ "github.com/aws/aws-sdk-go-v2/service/rekognition"
 	_ "github.com/aws/aws-sdk-go-v2/service/s3"
