@@ -15,7 +15,7 @@ type fnBuilder struct {
 	r      *resolver
 	name   string
 	env    map[string]string
-	grants map[string]map[string]bool // action -> resources
+	grants map[grantKey]map[string]bool // action and condition -> resources
 	reason map[string][]Reason
 	diags  []Diagnostic
 	result *FunctionResult
@@ -28,7 +28,7 @@ func (p *program) function(name string, roots []root, skip map[ast.Node]bool, en
 	r.source = source
 	fb := &fnBuilder{
 		p: p, r: r, name: name, env: env,
-		grants: map[string]map[string]bool{}, reason: map[string][]Reason{},
+		grants: map[grantKey]map[string]bool{}, reason: map[string][]Reason{},
 		result: &FunctionResult{Name: name},
 	}
 	for _, c := range p.reach(roots, skip) {
@@ -37,14 +37,49 @@ func (p *program) function(name string, roots []root, skip map[ast.Node]bool, en
 	return fb
 }
 
+// condition narrows a grant to requests whose condition key has a value
+// (StringEquals kms:RequestAlias alias/app-data); the zero condition
+// narrows nothing.
+type condition struct{ op, key, value string }
+
+// conditions returns c as a statement's Condition, nil for none.
+func (c condition) conditions() iam.Conditions {
+	if c == (condition{}) {
+		return nil
+	}
+	return iam.Conditions{c.op: {c.key: {c.value}}}
+}
+
+// grantKey is what a statement is made of besides its resources: grants
+// under different conditions never share a statement.
+type grantKey struct {
+	action string
+	cond   condition
+}
+
+// target is a resource a call needs an action on, and the condition IAM
+// checks it under.
+type target struct {
+	arn  string
+	cond condition
+}
+
+// grant grants action on resources without a condition.
 func (fb *fnBuilder) grant(action string, resources []string, r Reason) {
-	if fb.grants[action] == nil {
-		fb.grants[action] = map[string]bool{}
+	fb.grantIf(action, condition{}, resources, r)
+}
+
+// grantIf grants action on resources under cond.
+func (fb *fnBuilder) grantIf(action string, cond condition, resources []string, r Reason) {
+	k := grantKey{action, cond}
+	if fb.grants[k] == nil {
+		fb.grants[k] = map[string]bool{}
 	}
 	for _, res := range resources {
-		fb.grants[action][res] = true
+		fb.grants[k][res] = true
 	}
 	r.Resources = append([]string(nil), resources...)
+	r.Condition = cond.conditions()
 	fb.reason[action] = append(fb.reason[action], r)
 }
 
@@ -106,25 +141,44 @@ func (fb *fnBuilder) scoped(c *opCall, action string, reason Reason) {
 		fb.grant(action, []string{"*"}, reason)
 		return
 	}
-	arns, prob := fb.scope(c, action)
+	targets, prob := fb.scopeTargets(c, action)
 	if prob != nil {
 		fb.diag(Warning, prob.code, prob.pos, prob.msg, prob.fix)
-		arns = []string{"*"}
+		targets = []target{{arn: "*"}}
 	}
-	if regions := fb.r.clientRegions(c); regions != nil {
-		// A client made for another region than the function's.
-		var in []string
-		for _, a := range arns {
-			for _, reg := range regions {
-				if reg == "" {
-					reg = Region
-				}
-				in = append(in, strings.Replace(a, ":"+Region+":", ":"+reg+":", 1))
-			}
+	regions := fb.r.clientRegions(c)
+	byCond := map[condition][]string{}
+	for _, t := range targets {
+		if regions == nil {
+			byCond[t.cond] = append(byCond[t.cond], t.arn)
+			continue
 		}
-		arns = uniqueSorted(in)
+		// A client made for another region than the function's.
+		for _, reg := range regions {
+			if reg == "" {
+				reg = Region
+			}
+			byCond[t.cond] = append(byCond[t.cond], strings.Replace(t.arn, ":"+Region+":", ":"+reg+":", 1))
+		}
 	}
-	fb.grant(action, arns, reason)
+	conds := make([]condition, 0, len(byCond))
+	for cond := range byCond {
+		conds = append(conds, cond)
+	}
+	sort.Slice(conds, func(i, j int) bool { return conds[i].less(conds[j]) })
+	for _, cond := range conds {
+		fb.grantIf(action, cond, uniqueSorted(byCond[cond]), reason)
+	}
+}
+
+func (c condition) less(d condition) bool {
+	if c.op != d.op {
+		return c.op < d.op
+	}
+	if c.key != d.key {
+		return c.key < d.key
+	}
+	return c.value < d.value
 }
 
 func transactKinds() []struct{ field, action string } {
@@ -269,16 +323,16 @@ func parsePartiQL(s string) (action, table string, ok bool) {
 	return action, table, true
 }
 
-// finish builds the policy: actions with the same resources share a
-// statement, actions that take only "*" get their own, and extra user
-// statements are merged in.
+// finish builds the policy: actions with the same resources and
+// condition share a statement, actions that take only "*" get their own,
+// and extra user statements are merged in.
 func (fb *fnBuilder) finish(extra *iam.Policy) {
 	pol := fb.policy()
 	if extra != nil {
 		pol = iam.Merge(pol, extra)
 		for _, st := range extra.Statement {
 			for _, a := range st.Action {
-				fb.reason[a] = append(fb.reason[a], Reason{Operation: "iam_policy_file", Resources: st.Resource})
+				fb.reason[a] = append(fb.reason[a], Reason{Operation: "iam_policy_file", Resources: st.Resource, Condition: st.Condition})
 			}
 		}
 	}
@@ -291,7 +345,10 @@ func (fb *fnBuilder) finish(extra *iam.Policy) {
 			if rs[i].Pos.Line != rs[j].Pos.Line {
 				return rs[i].Pos.Line < rs[j].Pos.Line
 			}
-			return rs[i].Operation < rs[j].Operation
+			if rs[i].Operation != rs[j].Operation {
+				return rs[i].Operation < rs[j].Operation
+			}
+			return conditionString(rs[i].Condition) < conditionString(rs[j].Condition)
 		})
 		fb.reason[a] = dedupeReasons(rs)
 	}
@@ -309,9 +366,11 @@ func (fb *fnBuilder) policy() *iam.Policy {
 		onlyStar  bool
 		resources []string
 		actions   []string
+		cond      condition
 	}
 	groups := map[string]*group{}
-	for action, set := range fb.grants {
+	for gk, set := range fb.grants {
+		action := gk.action
 		var res []string
 		if set["*"] {
 			res = []string{"*"}
@@ -323,10 +382,10 @@ func (fb *fnBuilder) policy() *iam.Policy {
 		}
 		rts, _ := fb.p.table.ResourceTypes(action)
 		onlyStar := len(rts) == 0
-		key := fmt.Sprint(onlyStar, res)
+		key := fmt.Sprintf("%v %q %q", onlyStar, res, gk.cond)
 		g := groups[key]
 		if g == nil {
-			g = &group{key: key, onlyStar: onlyStar, resources: res}
+			g = &group{key: key, onlyStar: onlyStar, resources: res, cond: gk.cond}
 			groups[key] = g
 		}
 		g.actions = append(g.actions, action)
@@ -339,7 +398,7 @@ func (fb *fnBuilder) policy() *iam.Policy {
 	sort.Strings(keys)
 	for _, k := range keys {
 		g := groups[k]
-		pol.Statement = append(pol.Statement, iam.Statement{Effect: "Allow", Action: g.actions, Resource: g.resources})
+		pol.Statement = append(pol.Statement, iam.Statement{Effect: "Allow", Action: g.actions, Resource: g.resources, Condition: g.cond.conditions()})
 	}
 	return pol.Canonical()
 }
@@ -354,7 +413,8 @@ func noCalls(what string) Diagnostic {
 func dedupeReasons(rs []Reason) []Reason {
 	var out []Reason
 	for _, r := range rs {
-		if n := len(out); n > 0 && out[n-1].Pos == r.Pos && out[n-1].Operation == r.Operation {
+		if n := len(out); n > 0 && out[n-1].Pos == r.Pos && out[n-1].Operation == r.Operation &&
+			conditionString(out[n-1].Condition) == conditionString(r.Condition) {
 			out[n-1].Resources = uniqueSorted(append(out[n-1].Resources, r.Resources...))
 			continue
 		}

@@ -19,5 +19,9 @@
 // the statement names the resource's ARN, with CloudFormation-style
 // placeholders (${AWS::Partition}, ${AWS::Region}, ${AWS::AccountId}) that
 // Resolve fills in; otherwise the resource is "*" and a diagnostic says
-// where and how to scope it.
+// where and how to scope it. A statement can carry a condition where IAM
+// checks the call on another resource than the one the code names: a KMS
+// call that names its key by alias ("alias/x", or an alias ARN) is
+// allowed on the keys of the alias's account and region under
+// StringEquals kms:RequestAlias, in a statement of its own.
 package policygen

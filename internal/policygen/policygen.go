@@ -140,15 +140,50 @@ type Reason struct {
 	Operation string `json:"operation"`
 	// Resources are the resources this call needs the action on.
 	Resources []string `json:"resources"`
+	// Condition narrows the grant on Resources: a KMS call that names its
+	// key by alias is allowed on any key of the account, but only when the
+	// request uses that alias (StringEquals kms:RequestAlias).
+	Condition iam.Conditions `json:"condition,omitempty"`
 }
 
-// String formats r as "file:line: operation on resources".
+// String formats r as "file:line: operation on resources", followed by
+// its condition's keys and values in parentheses:
+// "(kms:RequestAlias alias/app-data)".
 func (r Reason) String() string {
 	s := r.Operation
 	if r.Pos.File != "" {
 		s = r.Pos.String() + ": " + s
 	}
-	return s + " on " + strings.Join(r.Resources, ", ")
+	s += " on " + strings.Join(r.Resources, ", ")
+	if c := conditionString(r.Condition); c != "" {
+		s += " (" + c + ")"
+	}
+	return s
+}
+
+// conditionString formats a condition as "key value, ...", naming the
+// operator where it is not StringEquals; "" for none.
+func conditionString(c iam.Conditions) string {
+	var parts []string
+	for _, op := range sortedKeys(c) {
+		for _, k := range sortedKeys(c[op]) {
+			part := k + " " + strings.Join(c[op][k], " | ")
+			if op != "StringEquals" {
+				part = op + " " + part
+			}
+			parts = append(parts, part)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Position is a place in the user's source.
