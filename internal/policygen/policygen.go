@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,8 +167,8 @@ func (r Reason) String() string {
 // operator where it is not StringEquals; "" for none.
 func conditionString(c iam.Conditions) string {
 	var parts []string
-	for _, op := range sortedKeys(c) {
-		for _, k := range sortedKeys(c[op]) {
+	for _, op := range slices.Sorted(maps.Keys(c)) {
+		for _, k := range slices.Sorted(maps.Keys(c[op])) {
 			part := k + " " + strings.Join(c[op][k], " | ")
 			if op != "StringEquals" {
 				part = op + " " + part
@@ -175,15 +177,6 @@ func conditionString(c iam.Conditions) string {
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Position is a place in the user's source.

@@ -3,6 +3,8 @@ package policygen
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gochalice/gochalice/internal/arn"
 )
 
 // scopeTargets returns the resources action needs for call c with the
@@ -71,24 +73,25 @@ func kmsKeyTarget(id string) (target, bool) {
 	if name, ok := strings.CutPrefix(id, "alias/"); ok && name != "" {
 		return target{arn: regional("kms", "key/*"), cond: alias(id)}, true
 	}
-	if !strings.HasPrefix(id, "arn:") {
+	if !arn.IsARN(id) {
 		if strings.ContainsAny(id, ":/") {
 			return target{}, false
 		}
 		return target{arn: regional("kms", "key/"+id)}, true
 	}
 	// arn:PARTITION:kms:REGION:ACCOUNT:key/ID or ...:alias/NAME
-	f := strings.SplitN(id, ":", 6)
-	if len(f) != 6 || f[2] != "kms" {
+	p, ok := arn.Parse(id)
+	if !ok || p.Service != "kms" {
 		return target{}, false
 	}
-	switch kind, name, _ := strings.Cut(f[5], "/"); {
+	switch kind, name, _ := strings.Cut(p.Resource, "/"); {
 	case name == "":
 		return target{}, false
 	case kind == "key":
 		return target{arn: id}, true
 	case kind == "alias":
-		return target{arn: strings.Join(f[:5], ":") + ":key/*", cond: alias(f[5])}, true
+		keys := arn.Target{Partition: p.Partition, Region: p.Region, Account: p.Account}.Regional("kms", "key/*")
+		return target{arn: keys, cond: alias(p.Resource)}, true
 	}
 	return target{}, false
 }
