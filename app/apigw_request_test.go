@@ -156,12 +156,7 @@ func TestEventContext(t *testing.T) {
 // method route and on an ANY route with a greedy parameter.
 func TestV2DirectTemplate(t *testing.T) {
 	t.Parallel()
-	a := New("v2")
-	seen := func(w http.ResponseWriter, r *http.Request) {
-		_ = WriteJSON(w, http.StatusOK, map[string]string{"pattern": r.Pattern, "id": r.PathValue("id"), "rest": r.PathValue("rest")})
-	}
-	a.Route("GET /items/{id}", seen)
-	a.Route("/files/{rest...}", seen)
+	a := patternApp("v2")
 	for _, tc := range []struct {
 		ev   events.APIGatewayV2HTTPRequest
 		want map[string]string

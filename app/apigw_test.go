@@ -767,18 +767,26 @@ func TestEncodeQueryMatchesURLValues(t *testing.T) {
 	}
 }
 
+// patternApp is an app whose two routes, GET /items/{id} and
+// /files/{rest...}, answer with the request's pattern and its "id" and
+// "rest" path values.
+func patternApp(name string) *App {
+	a := New(name)
+	seen := func(w http.ResponseWriter, r *http.Request) {
+		_ = WriteJSON(w, http.StatusOK, map[string]string{"pattern": r.Pattern, "id": r.PathValue("id"), "rest": r.PathValue("rest")})
+	}
+	a.Route("GET /items/{id}", seen)
+	a.Route("/files/{rest...}", seen)
+	return a
+}
+
 // TestDirectDispatch: an event that names one of the app's routes is served
 // by that route (API Gateway already matched it), with r.Pattern and the
 // path values set as http.ServeMux would; an event for a resource the app
 // does not have is routed by its path.
 func TestDirectDispatch(t *testing.T) {
 	t.Parallel()
-	a := New("direct")
-	seen := func(w http.ResponseWriter, r *http.Request) {
-		_ = WriteJSON(w, http.StatusOK, map[string]string{"pattern": r.Pattern, "id": r.PathValue("id"), "rest": r.PathValue("rest")})
-	}
-	a.Route("GET /items/{id}", seen)
-	a.Route("/files/{rest...}", seen)
+	a := patternApp("direct")
 	tests := []struct {
 		name     string
 		ev       events.APIGatewayProxyRequest
