@@ -162,17 +162,27 @@ func (h *wsHub) upgrade(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "WebSocket upgrade not supported here", http.StatusInternalServerError)
 		return
 	}
-	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) //nolint:gosec // RFC 6455
-	_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
-		base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n")
-	if err := brw.Flush(); err != nil {
-		_ = conn.Close()
-		return
-	}
+	// The connection is registered before the client hears 101, as API
+	// Gateway's is: once the client has it, the app may post to the
+	// connection (another client's message). Its write lock, held until
+	// the 101 is out, keeps such a post behind the handshake's answer.
 	c.conn, c.br = conn, brw.Reader
+	c.wmu.Lock()
 	h.mu.Lock()
 	h.conns[c.id] = c
 	h.mu.Unlock()
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) //nolint:gosec // RFC 6455
+	_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+		base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n")
+	err = brw.Flush()
+	c.wmu.Unlock()
+	if err != nil {
+		h.mu.Lock()
+		delete(h.conns, c.id)
+		h.mu.Unlock()
+		_ = conn.Close()
+		return
+	}
 	go h.read(c, r.Host, r.UserAgent())
 }
 

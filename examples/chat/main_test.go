@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -159,6 +160,8 @@ func (c *client) send(t *testing.T, msg string) {
 
 func (c *client) receive(t *testing.T) string {
 	t.Helper()
+	// A message that never comes fails the test instead of hanging it.
+	_ = c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var h [2]byte
 	if _, err := io.ReadFull(c.br, h[:]); err != nil {
 		t.Fatal(err)
